@@ -1,0 +1,2 @@
+//! Golden-file tests (placeholder until the harness lands).
+fn main() {}
