@@ -6,10 +6,18 @@
 //! program out.
 
 pub mod ast;
+pub mod bytecode;
+pub mod compiler;
 pub mod diagnostics;
+pub mod driver;
+pub mod golden;
+pub mod gc;
 pub mod lexer;
 pub mod parser;
 pub mod span;
+pub mod stdlib;
+pub mod value;
+pub mod vm;
 
 /// Settings shared by every command.
 #[derive(Clone, Debug)]
@@ -37,22 +45,92 @@ pub mod exit {
     pub const USAGE: i32 = 64;
 }
 
+/// Builds the program for `path`, printing diagnostics on failure; the
+/// error is the exit status.
+fn build_or_report(rt: &mut vm::Runtime, path: &str, config: &Config) -> Result<bytecode::Program, i32> {
+    match driver::build(&mut rt.sources, &mut rt.symbols, path) {
+        Ok(program) => Ok(program),
+        Err(driver::BuildError::Unreadable { path, reason }) => {
+            eprintln!("error: cannot read `{path}`: {reason}");
+            Err(exit::USAGE)
+        }
+        Err(driver::BuildError::Diagnostics(diags)) => {
+            eprint!("{}", diagnostics::render_all(&diags, &rt.sources, config.color));
+            Err(exit::COMPILE_ERROR)
+        }
+    }
+}
+
+/// Loads a program into a fresh VM and runs the prelude, so that the
+/// built-in types have their Weft-written methods.
+fn start_vm(rt: vm::Runtime, program: &bytecode::Program, config: &Config) -> Result<vm::Vm, (vm::Vm, vm::Stop)> {
+    let mut vm = vm::Vm::new(rt, config.budget);
+    vm.load(program);
+    match vm.run_module(0) {
+        vm::Stop::Done(_) => {}
+        other => return Err((vm, other)),
+    }
+    let prelude = vm.rt.modules[0];
+    stdlib::adopt_prelude(&mut vm.rt, prelude);
+    Ok(vm)
+}
+
+/// Turns how the VM stopped into an exit status, reporting uncaught errors.
+fn finish(vm: &mut vm::Vm, stop: vm::Stop, config: &Config) -> i32 {
+    vm.rt.flush();
+    match stop {
+        vm::Stop::Done(_) => exit::OK,
+        vm::Stop::Exit(code) => code,
+        vm::Stop::Threw(value) => {
+            let report = vm.error_report(value);
+            eprint!("{}", diagnostics::render(&report, &vm.rt.sources, config.color));
+            exit::RUNTIME_ERROR
+        }
+    }
+}
+
 /// Runs a script file with `args` as `os.args`; returns the exit status.
 /// Output goes to the process's stdout/stderr.
 pub fn run_script(path: &str, args: Vec<String>, config: &Config) -> i32 {
-    let _ = (path, args, config);
-    exit::OK
+    let mut rt = vm::Runtime::new();
+    stdlib::install(&mut rt);
+    rt.args = args;
+    let program = match build_or_report(&mut rt, path, config) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let mut vm = match start_vm(rt, &program, config) {
+        Ok(vm) => vm,
+        Err((mut vm, stop)) => return finish(&mut vm, stop, config),
+    };
+    let stop = vm.run_module(program.main);
+    finish(&mut vm, stop, config)
 }
 
 /// Parses and compiles files without running them, reporting every error
-/// found on stderr; returns the exit status (0, or 2 when anything failed).
+/// found on stderr; returns the exit status (0, 2 when anything failed to
+/// compile, 64 when a file could not be read).
 pub fn check(paths: &[String], config: &Config) -> i32 {
-    let _ = (paths, config);
-    exit::OK
+    let mut status = exit::OK;
+    for path in paths {
+        let mut rt = vm::Runtime::new();
+        match build_or_report(&mut rt, path, config) {
+            Ok(_) => {}
+            Err(code) => status = status.max(code),
+        }
+    }
+    status
 }
 
 /// Prints the bytecode of a script (and the files it imports).
 pub fn disasm(path: &str, config: &Config) -> i32 {
-    let _ = (path, config);
+    let mut rt = vm::Runtime::new();
+    let mut program = match build_or_report(&mut rt, path, config) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    // The prelude is the same for every program; leave it out.
+    program.modules.remove(0);
+    print!("{}", bytecode::disasm::disassemble(&program, &rt.symbols, &rt.sources));
     exit::OK
 }

@@ -1,0 +1,8 @@
+# Recursive Fibonacci: measures call overhead, int arithmetic and comparison.
+def fib(n):
+    if n < 2:
+        return n
+    return fib(n - 1) + fib(n - 2)
+
+
+print(fib(30))

@@ -1,0 +1,41 @@
+//! The global names every module sees without importing anything, in the
+//! order the VM stores their values (`Op::GetBuiltin(i)` reads slot `i`).
+//! Module-level names shadow them.
+
+pub const BUILTINS: &[&str] = &[
+    "print",
+    "eprint",
+    "str",
+    "repr",
+    "int",
+    "float",
+    "type",
+    "len",
+    "range",
+    "assert",
+    "exit",
+    // Error classes (LANGUAGE.md §5), in `ErrorKind::ALL` order.
+    "Error",
+    "TypeError",
+    "ValueError",
+    "ArithmeticError",
+    "IndexError",
+    "KeyError",
+    "AttributeError",
+    "NameError",
+    "RecursionError",
+    "StopIteration",
+    "IOError",
+    "TimeoutError",
+    "CancelledError",
+    "ChannelClosed",
+    "AssertionError",
+    "ImportError",
+];
+
+/// Index of the first error class in [`BUILTINS`].
+pub const FIRST_ERROR_CLASS: usize = 11;
+
+pub fn builtin_index(name: &str) -> Option<u16> {
+    BUILTINS.iter().position(|b| *b == name).map(|i| i as u16)
+}

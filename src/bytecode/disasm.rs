@@ -1,0 +1,82 @@
+//! Human-readable listing of compiled code, for `weft disasm`.
+
+use super::chunk::{Constant, FnProto, Program};
+use super::op::Op;
+use super::symbol::Interner;
+use crate::span::SourceMap;
+use std::fmt::Write;
+
+/// Lists every module of a program, each function after its parent.
+pub fn disassemble(program: &Program, symbols: &Interner, sources: &SourceMap) -> String {
+    let mut out = String::new();
+    for module in &program.modules {
+        let _ = writeln!(out, "== module {} ==", module.name);
+        if !module.globals.is_empty() {
+            let names: Vec<&str> = module.globals.iter().map(|g| &**g).collect();
+            let _ = writeln!(out, "globals: {}", names.join(", "));
+        }
+        function(&mut out, &module.body, symbols, sources);
+    }
+    out
+}
+
+fn function(out: &mut String, proto: &FnProto, symbols: &Interner, sources: &SourceMap) {
+    let file = sources.get(proto.source);
+    let _ = writeln!(
+        out,
+        "\nfn {} (params {}, required {}{}{}, {:?})",
+        proto.display_name(),
+        proto.params,
+        proto.required,
+        if proto.has_rest { ", rest" } else { "" },
+        if proto.is_method { ", method" } else { "" },
+        proto.kind,
+    );
+    let chunk = &proto.chunk;
+    let mut last_line = 0;
+    for (i, op) in chunk.code.iter().enumerate() {
+        let (line, _) = file.line_col(chunk.spans[i].start);
+        let line_col = if line == last_line {
+            "   |".to_string()
+        } else {
+            format!("{line:4}")
+        };
+        last_line = line;
+        let _ = writeln!(out, "{i:5} {line_col}  {}", describe(op, proto, symbols));
+    }
+    for nested in &chunk.protos {
+        function(out, nested, symbols, sources);
+    }
+}
+
+fn describe(op: &Op, proto: &FnProto, symbols: &Interner) -> String {
+    let konst = |k: u16| match proto.chunk.consts.get(k as usize) {
+        Some(Constant::Int(n)) => n.to_string(),
+        Some(Constant::Float(x)) => format!("{x:?}"),
+        Some(Constant::Str(s)) => format!("{s:?}"),
+        None => "?".to_string(),
+    };
+    match *op {
+        Op::Const(k) => format!("Const {} ({})", k.0, konst(k.0)),
+        Op::Class(k, sup) => format!("Class {}{}", konst(k.0), if sup { " < super" } else { "" }),
+        Op::ImportNative(k) => format!("ImportNative {}", konst(k.0)),
+        Op::Invoke(s, n) => format!("Invoke .{} ({n} args)", symbols.name(s)),
+        Op::SuperInvoke(s, n) => format!("SuperInvoke .{} ({n} args)", symbols.name(s)),
+        Op::GetSuper(s) => format!("GetSuper .{}", symbols.name(s)),
+        Op::GetField(s) => format!("GetField .{}", symbols.name(s)),
+        Op::SetField(s) => format!("SetField .{}", symbols.name(s)),
+        Op::Method(s) => format!("Method .{}", symbols.name(s)),
+        Op::Closure(i) => {
+            let name = proto
+                .chunk
+                .protos
+                .get(i as usize)
+                .map(|p| p.display_name().to_string())
+                .unwrap_or_default();
+            format!("Closure {i} ({name})")
+        }
+        other => format!("{other:?}")
+            .replace("Slot(", "slot(")
+            .replace("Target(", "->("),
+    }
+}

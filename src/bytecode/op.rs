@@ -1,0 +1,201 @@
+//! The instruction set: one table, each instruction documented with its
+//! operands and stack effect (`[before] -> [after]`, top of stack rightmost).
+//!
+//! Operand layout: every instruction is one `Op` value of at most 8 bytes
+//! (a one-byte tag plus operands); jump targets are absolute instruction
+//! indexes inside the same chunk. Slots are frame-relative: slot 0 is the
+//! callee (or `self` in a method), parameters follow.
+//!
+//! Preemption points (where the VM may switch tasks or collect garbage) are
+//! exactly `Call`, `Invoke`, `SuperInvoke` and `Loop`.
+
+use super::symbol::Symbol;
+
+/// A constant-pool index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ConstIdx(pub u16);
+
+/// A frame-relative stack slot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Slot(pub u16);
+
+/// An absolute instruction index in the current chunk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Target(pub u32);
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Op {
+    /// `[] -> [nil]`
+    Nil,
+    /// `[] -> [true]`
+    True,
+    /// `[] -> [false]`
+    False,
+    /// `[] -> [n]` for small integer literals.
+    Int(i32),
+    /// `[] -> [consts[k]]`
+    Const(ConstIdx),
+
+    /// `[] -> []`: does nothing (a placeholder the compiler may patch into
+    /// `MakeCell` once it knows a local is captured).
+    Nop,
+    /// `[a] -> []`
+    Pop,
+    /// `[a1 .. an] -> []`
+    PopN(u16),
+    /// `[a] -> [a a]`
+    Dup,
+    /// `[a b] -> [a b a b]`
+    Dup2,
+
+    /// `[] -> [slot]`
+    GetLocal(Slot),
+    /// `[v] -> []`, `slot = v`
+    SetLocal(Slot),
+    /// `[] -> [cell(slot).value]` for a captured local.
+    GetCell(Slot),
+    /// `[v] -> []`, `cell(slot).value = v`
+    SetCell(Slot),
+    /// `[] -> []`: wraps the value in `slot` into a fresh cell (a captured
+    /// local gets a new cell at each declaration, so every loop iteration has
+    /// its own binding).
+    MakeCell(Slot),
+    /// `[] -> [upvalues[i].value]`
+    GetUpval(u16),
+    /// `[v] -> []`, `upvalues[i].value = v`
+    SetUpval(u16),
+    /// `[] -> [module.globals[i]]`; an unset global is a `NameError`.
+    GetGlobal(u16),
+    /// `[v] -> []`, `module.globals[i] = v`
+    SetGlobal(u16),
+    /// `[] -> [builtins[i]]`
+    GetBuiltin(u16),
+
+    /// `[a b] -> [a + b]`
+    Add,
+    /// `[a b] -> [a - b]`
+    Sub,
+    /// `[a b] -> [a * b]`
+    Mul,
+    /// `[a b] -> [a / b]`
+    Div,
+    /// `[a b] -> [a % b]`
+    Mod,
+    /// `[a] -> [-a]`
+    Neg,
+    /// `[a] -> [!a]`
+    Not,
+    /// `[a b] -> [a == b]`
+    Eq,
+    /// `[a b] -> [a != b]`
+    Ne,
+    /// `[a b] -> [a < b]`
+    Lt,
+    /// `[a b] -> [a <= b]`
+    Le,
+    /// `[a b] -> [a > b]`
+    Gt,
+    /// `[a b] -> [a >= b]`
+    Ge,
+    /// `[a C] -> [a is C]`
+    Is,
+
+    /// `[] -> []`, `ip = t`
+    Jump(Target),
+    /// `[c] -> []`, jumps when `c` is falsy.
+    JumpIfFalse(Target),
+    /// `[c] -> [c]` and jumps when falsy, else `[c] -> []` (for `&&`).
+    AndJump(Target),
+    /// `[c] -> [c]` and jumps when truthy, else `[c] -> []` (for `||`).
+    OrJump(Target),
+    /// `[] -> []`, `ip = t`: a loop back-edge (a preemption point).
+    Loop(Target),
+
+    /// `[f a1 .. an] -> [f(a1 .. an)]`
+    Call(u8),
+    /// `[r a1 .. an] -> [r.name(a1 .. an)]`
+    Invoke(Symbol, u8),
+    /// `[self a1 .. an S] -> [S.name(self, a1 .. an)]`: calls the method of
+    /// superclass `S` on `self`.
+    SuperInvoke(Symbol, u8),
+    /// `[self S] -> [bound method S.name of self]`
+    GetSuper(Symbol),
+    /// `[] -> [closure]` over the nested prototype `protos[i]`.
+    Closure(u16),
+    /// `[v] -> ` returns `v` to the caller.
+    Return,
+    /// Prologue: when the caller passed more than `param` arguments, jumps to
+    /// `t` (skipping the default expression of parameter `param`).
+    ArgGiven(u8, Target),
+
+    /// `[a1 .. an] -> [[a1, .., an]]`
+    List(u16),
+    /// `[k1 v1 .. kn vn] -> [{k1: v1, ..}]`
+    Map(u16),
+    /// `[a b] -> [a..b]` (or `a..=b` when true)
+    Range(bool),
+    /// `[a1 .. an] -> [str(a1) + .. + str(an)]` (string interpolation)
+    Interp(u16),
+    /// `[o] -> [o.name]`
+    GetField(Symbol),
+    /// `[o v] -> []`, `o.name = v`
+    SetField(Symbol),
+    /// `[a i] -> [a[i]]`
+    GetIndex,
+    /// `[a i v] -> []`, `a[i] = v`
+    SetIndex,
+    /// `[a lo? hi?] -> [a[lo:hi]]`; the flags say which bounds are present.
+    Slice { has_start: bool, has_end: bool },
+    /// `[S?] -> [class]`: a new class named `consts[k]`, inheriting from `S`
+    /// when `has_super`.
+    Class(ConstIdx, bool),
+    /// `[C m] -> [C]`, adds method `m` to class `C` under `name`.
+    Method(Symbol),
+
+    /// `[x] -> [x.iter()]` when `x` is an instance (a call), else `[x] -> [x]`.
+    IterPrep,
+    /// `[x] -> [iterator over x]`
+    GetIter,
+    /// `[..it..] -> [..it.. next]` where `it` is in `slot`; jumps to `t`
+    /// when the iterator is exhausted.
+    ForIter(Slot, Target),
+    /// Counting loop over an integer range held in `slot` (next value) and
+    /// `slot + 1` (end, exclusive): pushes the next value or jumps to `t`.
+    ForRange(Slot, Target),
+    /// `[a b] -> [a b']`: checks a range literal's ints before `ForRange`;
+    /// an inclusive range has its end bumped by one.
+    RangeBounds(bool),
+    /// `[xs] -> [x1 .. xn rest?]`: list destructuring; fewer than `n`
+    /// elements is a `ValueError`.
+    Unpack(u16, bool),
+
+    /// `[] -> []`: installs an error handler that jumps to `t` with the
+    /// thrown value pushed, after truncating the stack to its current height.
+    PushHandler(Target),
+    /// `[] -> []`: removes the innermost `n` handlers.
+    PopHandler(u8),
+    /// `[v] -> ` throws `v`.
+    Throw,
+    /// `[v] -> ` rethrows `v` keeping its original trace (end of `finally`).
+    Rethrow,
+
+    /// `[x] -> [result]`: awaits a coroutine, task or future.
+    Await,
+    /// `[coro] -> [task]`: starts a coroutine as a new task.
+    Spawn,
+    /// `[v] -> [sent]`: suspends a generator, handing `v` to its consumer.
+    Yield,
+
+    /// `[] -> [module]`: runs module `i` of the program on first import.
+    Import(u16),
+    /// `[] -> [module]`: the built-in standard module named `consts[k]`.
+    ImportNative(ConstIdx),
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn instructions_stay_small() {
+        assert!(std::mem::size_of::<super::Op>() <= 8);
+    }
+}

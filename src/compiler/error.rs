@@ -1,0 +1,187 @@
+//! Compile errors: names that resolve nowhere, misplaced `await`, `break`,
+//! `self`, and the like. Each carries the span to underline.
+
+use crate::diagnostics::Diagnostic;
+use crate::span::{SourceId, Span};
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum CompileErrorKind {
+    UndefinedName { name: String, suggestion: Option<String> },
+    AssignToUndeclared { name: String, suggestion: Option<String> },
+    AssignToBuiltin(String),
+    AwaitOutsideAsync,
+    ForAwaitOutsideAsync,
+    YieldOutsideFunction,
+    YieldInAsyncTopLevel,
+    BreakOutsideLoop,
+    ContinueOutsideLoop,
+    SelfOutsideMethod,
+    SuperOutsideMethod,
+    SuperWithoutSuperclass,
+    DuplicateParam(String),
+    RequiredAfterDefault(String),
+    TooMany(&'static str),
+    UnknownModule(String),
+    /// A file import that could not be read or compiled.
+    ImportFailed { path: String, reason: String },
+    ImportCycle(Vec<String>),
+    BadImportName(String),
+    DuplicateMethod(String),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct CompileError {
+    pub kind: CompileErrorKind,
+    pub span: Span,
+}
+
+impl CompileError {
+    pub fn new(kind: CompileErrorKind, span: Span) -> CompileError {
+        CompileError { kind, span }
+    }
+
+    pub fn to_diagnostic(&self, source: SourceId) -> Diagnostic {
+        use CompileErrorKind::*;
+        let (message, label, hint): (String, String, Option<String>) = match &self.kind {
+            UndefinedName { name, suggestion } => (
+                format!("undefined name `{name}`"),
+                "not declared anywhere".into(),
+                suggestion.as_ref().map(|s| format!("did you mean `{s}`?")),
+            ),
+            AssignToUndeclared { name, suggestion } => (
+                format!("assignment to undeclared name `{name}`"),
+                "not declared anywhere".into(),
+                Some(match suggestion {
+                    Some(s) => format!("did you mean `{s}`? To declare a new variable, use `let {name} = ...`"),
+                    None => format!("declare it first with `let {name} = ...`"),
+                }),
+            ),
+            AssignToBuiltin(name) => (
+                format!("cannot assign to the built-in `{name}`"),
+                "built-in name".into(),
+                Some(format!("declare your own with `let {name} = ...`")),
+            ),
+            AwaitOutsideAsync => (
+                "`await` outside an async function".into(),
+                "`await` is not allowed here".into(),
+                Some("`await` works in `async fn` bodies and at the top level of the main script".into()),
+            ),
+            ForAwaitOutsideAsync => (
+                "`for await` outside an async function".into(),
+                "`for await` is not allowed here".into(),
+                Some("`for await` works in `async fn` bodies and at the top level of the main script".into()),
+            ),
+            YieldOutsideFunction => (
+                "`yield` outside a function".into(),
+                "`yield` is only allowed inside a function body".into(),
+                None,
+            ),
+            YieldInAsyncTopLevel => (
+                "`yield` at the top level".into(),
+                "`yield` is only allowed inside a function body".into(),
+                None,
+            ),
+            BreakOutsideLoop => ("`break` outside a loop".into(), "not inside `while` or `for`".into(), None),
+            ContinueOutsideLoop => (
+                "`continue` outside a loop".into(),
+                "not inside `while` or `for`".into(),
+                None,
+            ),
+            SelfOutsideMethod => (
+                "`self` outside a method".into(),
+                "`self` is only defined inside class methods".into(),
+                None,
+            ),
+            SuperOutsideMethod => (
+                "`super` outside a method".into(),
+                "`super` is only defined inside class methods".into(),
+                None,
+            ),
+            SuperWithoutSuperclass => (
+                "`super` in a class without a superclass".into(),
+                "this class has no superclass".into(),
+                Some("declare one with `class Name < Base { ... }`".into()),
+            ),
+            DuplicateParam(name) => (
+                format!("duplicate parameter `{name}`"),
+                "declared twice".into(),
+                None,
+            ),
+            RequiredAfterDefault(name) => (
+                format!("parameter `{name}` needs a default value"),
+                "it follows a parameter with a default".into(),
+                Some("parameters with defaults must come after the ones without".into()),
+            ),
+            TooMany(what) => (format!("too many {what} in one function"), "limit exceeded here".into(), None),
+            UnknownModule(name) => (
+                format!("unknown module `{name}`"),
+                "no standard module has this name".into(),
+                Some("standard modules: time, net, io, fs, json, http, os, math, runtime; files are imported with `import \"./file.weft\" as name`".into()),
+            ),
+            ImportFailed { path, reason } => (
+                format!("cannot import `{path}`: {reason}"),
+                "imported here".into(),
+                None,
+            ),
+            ImportCycle(chain) => (
+                format!("import cycle: {}", chain.join(" → ")),
+                "this import closes the cycle".into(),
+                Some("move the shared code into a module that both can import".into()),
+            ),
+            BadImportName(path) => (
+                format!("cannot derive a name from `{path}`"),
+                "this file name is not a valid identifier".into(),
+                Some("add `as name`".into()),
+            ),
+            DuplicateMethod(name) => (
+                format!("method `{name}` is defined twice"),
+                "second definition".into(),
+                None,
+            ),
+        };
+        let mut d = Diagnostic::error(message).with_label(source, self.span, label);
+        if let Some(h) = hint {
+            d = d.with_hint(h);
+        }
+        d
+    }
+}
+
+/// The closest of `candidates` to `name`, if it is close enough to be a
+/// plausible typo (Levenshtein distance at most a third of the length).
+pub fn suggest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
+    let limit = (name.chars().count() / 3).max(1);
+    candidates
+        .filter(|c| *c != name && !c.is_empty() && !c.starts_with('$'))
+        .map(|c| (levenshtein(name, c), c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, c)| (*d, c.to_string()))
+        .map(|(_, c)| c.to_string())
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_close_names_only() {
+        let names = ["count", "counter", "print"];
+        assert_eq!(suggest("conut", names.iter().copied()), Some("count".into()));
+        assert_eq!(suggest("prnt", names.iter().copied()), Some("print".into()));
+        assert_eq!(suggest("zebra", names.iter().copied()), None);
+    }
+}

@@ -1,0 +1,390 @@
+//! Per-function compile state: locals and scopes, loop and `try` contexts,
+//! name resolution (local → upvalue → module global → built-in) and the
+//! emit/patch helpers.
+
+use super::error::{suggest, CompileErrorKind};
+use super::Compiler;
+use crate::ast;
+use crate::bytecode::builtins::{builtin_index, BUILTINS};
+use crate::bytecode::{Capture, Chunk, ConstIdx, Constant, FnKind, FnProto, Op, Slot, Target};
+use crate::span::{SourceId, Span};
+use rustc_hash::FxHashMap;
+use std::rc::Rc;
+
+pub(super) struct Local {
+    pub name: String,
+    pub depth: u32,
+    pub slot: u16,
+    pub captured: bool,
+    /// Code indexes of the `GetLocal`/`SetLocal` instructions that use it.
+    pub uses: Vec<usize>,
+    /// The `Nop` placeholder that becomes `MakeCell` if it is captured.
+    pub decl: Option<usize>,
+}
+
+pub(super) struct LoopCtx {
+    /// Where `continue` jumps.
+    pub continue_target: usize,
+    /// `break` jumps to patch at the loop's end.
+    pub breaks: Vec<usize>,
+    /// Locals alive at the loop's start (deeper ones are popped by break/continue).
+    pub locals: usize,
+    /// `try` statements open at the loop's start.
+    pub tries: usize,
+}
+
+pub(super) struct TryCtx {
+    pub finally: Option<ast::Block>,
+    /// Handlers installed before this `try`.
+    pub handlers_before: u32,
+}
+
+pub(super) struct FnState {
+    pub name: Option<Rc<str>>,
+    pub kind: FnKind,
+    pub is_method: bool,
+    pub is_module: bool,
+    /// Top-level `await` is allowed (the main script's body).
+    pub is_main_module: bool,
+    pub source: SourceId,
+    pub span: Span,
+    pub params: u8,
+    pub required: u8,
+    pub has_rest: bool,
+    pub chunk: Chunk,
+    pub locals: Vec<Local>,
+    pub scope_depth: u32,
+    pub captures: Vec<(String, Capture)>,
+    pub loops: Vec<LoopCtx>,
+    pub tries: Vec<TryCtx>,
+    /// Error handlers installed at this point of the code.
+    pub handlers: u32,
+    const_index: FxHashMap<ConstKey, u16>,
+}
+
+#[derive(PartialEq, Eq, Hash)]
+enum ConstKey {
+    Int(i64),
+    Float(u64),
+    Str(Rc<str>),
+}
+
+impl FnState {
+    pub fn new(
+        name: Option<Rc<str>>,
+        kind: FnKind,
+        is_method: bool,
+        is_module: bool,
+        is_main_module: bool,
+        source: SourceId,
+        span: Span,
+    ) -> FnState {
+        FnState {
+            name,
+            kind,
+            is_method,
+            is_module,
+            is_main_module,
+            source,
+            span,
+            params: 0,
+            required: 0,
+            has_rest: false,
+            chunk: Chunk::default(),
+            locals: Vec::new(),
+            scope_depth: 0,
+            captures: Vec::new(),
+            loops: Vec::new(),
+            tries: Vec::new(),
+            handlers: 0,
+            const_index: FxHashMap::default(),
+        }
+    }
+
+    pub fn is_async(&self) -> bool {
+        matches!(self.kind, FnKind::Async | FnKind::AsyncGenerator)
+    }
+}
+
+/// Where a name lives.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Resolved {
+    /// Slot and index into `locals`.
+    Local(u16, usize),
+    Upval(u16),
+    Global(u16),
+    Builtin(u16),
+}
+
+impl Compiler<'_> {
+    pub(super) fn f(&mut self) -> &mut FnState {
+        self.fns.last_mut().expect("a function is being compiled")
+    }
+
+    pub(super) fn fr(&self) -> &FnState {
+        self.fns.last().expect("a function is being compiled")
+    }
+
+    pub(super) fn emit(&mut self, op: Op, span: Span) -> usize {
+        self.f().chunk.emit(op, span)
+    }
+
+    pub(super) fn here(&self) -> usize {
+        self.fr().chunk.code.len()
+    }
+
+    /// Emits a jump-like instruction whose target is patched later.
+    pub(super) fn emit_jump(&mut self, make: fn(Target) -> Op, span: Span) -> usize {
+        self.emit(make(Target(u32::MAX)), span)
+    }
+
+    /// Points the jump at `at` to the current position.
+    pub(super) fn patch_here(&mut self, at: usize) {
+        let target = Target(self.here() as u32);
+        self.patch_to(at, target);
+    }
+
+    pub(super) fn patch_to(&mut self, at: usize, target: Target) {
+        let op = &mut self.f().chunk.code[at];
+        *op = match *op {
+            Op::Jump(_) => Op::Jump(target),
+            Op::JumpIfFalse(_) => Op::JumpIfFalse(target),
+            Op::AndJump(_) => Op::AndJump(target),
+            Op::OrJump(_) => Op::OrJump(target),
+            Op::Loop(_) => Op::Loop(target),
+            Op::ArgGiven(p, _) => Op::ArgGiven(p, target),
+            Op::ForIter(s, _) => Op::ForIter(s, target),
+            Op::ForRange(s, _) => Op::ForRange(s, target),
+            Op::PushHandler(_) => Op::PushHandler(target),
+            other => other,
+        };
+    }
+
+    pub(super) fn constant(&mut self, c: Constant, span: Span) -> ConstIdx {
+        let key = match &c {
+            Constant::Int(n) => ConstKey::Int(*n),
+            Constant::Float(x) => ConstKey::Float(x.to_bits()),
+            Constant::Str(s) => ConstKey::Str(s.clone()),
+        };
+        if let Some(&i) = self.fr().const_index.get(&key) {
+            return ConstIdx(i);
+        }
+        let f = self.f();
+        let i = f.chunk.consts.len();
+        if i > u16::MAX as usize {
+            self.error(CompileErrorKind::TooMany("constants"), span);
+            return ConstIdx(0);
+        }
+        f.chunk.consts.push(c);
+        f.const_index.insert(key, i as u16);
+        ConstIdx(i as u16)
+    }
+
+    pub(super) fn str_const(&mut self, s: &str, span: Span) -> ConstIdx {
+        self.constant(Constant::Str(Rc::from(s)), span)
+    }
+
+    pub(super) fn begin_scope(&mut self) {
+        self.f().scope_depth += 1;
+    }
+
+    /// Closes a scope: pops its locals at run time and patches the accesses
+    /// of the captured ones.
+    pub(super) fn end_scope(&mut self, span: Span) {
+        let f = self.f();
+        f.scope_depth -= 1;
+        let depth = f.scope_depth;
+        let keep = f.locals.iter().take_while(|l| l.depth <= depth).count();
+        let n = f.locals.len() - keep;
+        if n > 0 {
+            self.emit(if n == 1 { Op::Pop } else { Op::PopN(n as u16) }, span);
+        }
+        self.retire_locals(keep);
+    }
+
+    /// Forgets locals from index `keep` on, patching captured ones.
+    pub(super) fn retire_locals(&mut self, keep: usize) {
+        let f = self.f();
+        let retired: Vec<Local> = f.locals.drain(keep..).collect();
+        for local in retired {
+            if local.captured {
+                let code = &mut f.chunk.code;
+                if let Some(d) = local.decl {
+                    code[d] = Op::MakeCell(Slot(local.slot));
+                }
+                for &u in &local.uses {
+                    code[u] = match code[u] {
+                        Op::GetLocal(s) => Op::GetCell(s),
+                        Op::SetLocal(s) => Op::SetCell(s),
+                        other => other,
+                    };
+                }
+            }
+        }
+    }
+
+    /// Declares a local whose value is already on top of the stack, and
+    /// leaves a placeholder that becomes `MakeCell` if a closure captures it.
+    pub(super) fn declare_local(&mut self, name: &str, span: Span) -> u16 {
+        let slot = self.declare_hidden(name, span);
+        let at = self.emit(Op::Nop, span);
+        self.f().locals.last_mut().expect("just declared").decl = Some(at);
+        slot
+    }
+
+    /// Declares a compiler-internal local (never captured, never named by
+    /// the user; names start with `$`).
+    pub(super) fn declare_hidden(&mut self, name: &str, span: Span) -> u16 {
+        let f = self.f();
+        let slot = f.locals.len();
+        if slot > u16::MAX as usize {
+            self.error(CompileErrorKind::TooMany("local variables"), span);
+        }
+        let f = self.f();
+        let depth = f.scope_depth;
+        f.locals.push(Local {
+            name: name.to_string(),
+            depth,
+            slot: slot as u16,
+            captured: false,
+            uses: Vec::new(),
+            decl: None,
+        });
+        slot as u16
+    }
+
+    /// Whether a `let` here binds a module global.
+    pub(super) fn at_module_top(&self) -> bool {
+        let f = self.fr();
+        f.is_module && f.scope_depth == 0
+    }
+
+    pub(super) fn resolve(&mut self, name: &str) -> Option<Resolved> {
+        let fi = self.fns.len() - 1;
+        if let Some((slot, index)) = find_local(&self.fns[fi], name) {
+            return Some(Resolved::Local(slot, index));
+        }
+        if let Some(u) = self.resolve_upvalue(fi, name) {
+            return Some(Resolved::Upval(u));
+        }
+        if let Some(g) = self.global_index(name) {
+            return Some(Resolved::Global(g));
+        }
+        builtin_index(name).map(Resolved::Builtin)
+    }
+
+    fn resolve_upvalue(&mut self, fi: usize, name: &str) -> Option<u16> {
+        if fi == 0 {
+            return None;
+        }
+        if let Some(i) = self.fns[fi].captures.iter().position(|(n, _)| n == name) {
+            return Some(i as u16);
+        }
+        let parent = fi - 1;
+        let capture = if let Some((slot, index)) = find_local(&self.fns[parent], name) {
+            self.fns[parent].locals[index].captured = true;
+            Capture::Local(slot)
+        } else {
+            Capture::Upval(self.resolve_upvalue(parent, name)?)
+        };
+        let captures = &mut self.fns[fi].captures;
+        captures.push((name.to_string(), capture));
+        Some((captures.len() - 1) as u16)
+    }
+
+    /// Emits a read of a resolved name.
+    pub(super) fn emit_get(&mut self, r: Resolved, span: Span) {
+        match r {
+            Resolved::Local(slot, index) => {
+                let at = self.emit(Op::GetLocal(Slot(slot)), span);
+                self.f().locals[index].uses.push(at);
+            }
+            Resolved::Upval(u) => {
+                self.emit(Op::GetUpval(u), span);
+            }
+            Resolved::Global(g) => {
+                self.emit(Op::GetGlobal(g), span);
+            }
+            Resolved::Builtin(b) => {
+                self.emit(Op::GetBuiltin(b), span);
+            }
+        }
+    }
+
+    /// Emits a write of the value on top of the stack to a resolved name.
+    pub(super) fn emit_set(&mut self, r: Resolved, name: &str, span: Span) {
+        match r {
+            Resolved::Local(slot, index) => {
+                let at = self.emit(Op::SetLocal(Slot(slot)), span);
+                self.f().locals[index].uses.push(at);
+            }
+            Resolved::Upval(u) => {
+                self.emit(Op::SetUpval(u), span);
+            }
+            Resolved::Global(g) => {
+                self.emit(Op::SetGlobal(g), span);
+            }
+            Resolved::Builtin(_) => {
+                self.error(CompileErrorKind::AssignToBuiltin(name.to_string()), span);
+            }
+        }
+    }
+
+    /// Reads a name, reporting it when it is declared nowhere.
+    pub(super) fn get_name(&mut self, id: &ast::Ident) {
+        match self.resolve(&id.name) {
+            Some(r) => self.emit_get(r, id.span),
+            None => {
+                let suggestion = self.suggest_name(&id.name);
+                self.error(
+                    CompileErrorKind::UndefinedName {
+                        name: id.name.clone(),
+                        suggestion,
+                    },
+                    id.span,
+                );
+            }
+        }
+    }
+
+    /// Every name visible here, for "did you mean" hints.
+    pub(super) fn suggest_name(&self, name: &str) -> Option<String> {
+        let mut names: Vec<&str> = Vec::new();
+        for f in &self.fns {
+            names.extend(f.locals.iter().map(|l| l.name.as_str()));
+        }
+        names.extend(self.globals.iter().map(|g| g.as_str()));
+        names.extend(BUILTINS.iter().copied());
+        suggest(name, names.into_iter())
+    }
+
+    /// Ends the innermost function: implicit `return nil`, patches captured
+    /// locals, and packs the result.
+    pub(super) fn finish_function(&mut self, span: Span) -> Rc<FnProto> {
+        self.emit(Op::Nil, span);
+        self.emit(Op::Return, span);
+        self.retire_locals(0);
+        let f = self.fns.pop().expect("a function is being compiled");
+        Rc::new(FnProto {
+            name: f.name,
+            kind: f.kind,
+            params: f.params,
+            required: f.required,
+            has_rest: f.has_rest,
+            is_method: f.is_method,
+            captures: f.captures.into_iter().map(|(_, c)| c).collect(),
+            chunk: f.chunk,
+            source: f.source,
+            span: f.span,
+        })
+    }
+}
+
+fn find_local(f: &FnState, name: &str) -> Option<(u16, usize)> {
+    f.locals
+        .iter()
+        .enumerate()
+        .rev()
+        .find(|(_, l)| l.name == name)
+        .map(|(i, l)| (l.slot, i))
+}

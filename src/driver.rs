@@ -1,0 +1,214 @@
+//! Building programs from files: reads the main script and everything it
+//! imports (relative files and standard modules written in Weft), parses and
+//! compiles each once, detects import cycles, and collects every diagnostic.
+//!
+//! The prelude is always module 0 of a program; the main script is last.
+
+use crate::ast;
+use crate::bytecode::{Interner, ModuleProto, Program};
+use crate::compiler::{self, CompileError, CompileErrorKind, ImportTarget, ModuleInfo};
+use crate::diagnostics::Diagnostic;
+use crate::span::{SourceMap, Span};
+use crate::stdlib;
+use rustc_hash::FxHashMap;
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+/// Why a program could not be built.
+#[derive(Debug)]
+pub enum BuildError {
+    /// The main file could not be read (a usage error: exit 64).
+    Unreadable { path: String, reason: String },
+    /// Syntax or compile errors (exit 2).
+    Diagnostics(Vec<Diagnostic>),
+}
+
+/// Where a module comes from, to detect cycles and share loaded modules.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum ModuleKey {
+    File(PathBuf),
+    Std(String),
+}
+
+struct Loader<'a> {
+    sources: RefCell<&'a mut SourceMap>,
+    symbols: &'a RefCell<Interner>,
+    modules: RefCell<Vec<Option<ModuleProto>>>,
+    index: RefCell<FxHashMap<ModuleKey, u16>>,
+    /// Modules being compiled, outermost first, with their display names.
+    in_progress: RefCell<Vec<(ModuleKey, String)>>,
+    diagnostics: RefCell<Vec<Diagnostic>>,
+}
+
+/// Compiles `main_path` (as given on the command line) and its imports.
+pub fn build(sources: &mut SourceMap, symbols: &mut Interner, main_path: &str) -> Result<Program, BuildError> {
+    let text = std::fs::read_to_string(main_path).map_err(|e| BuildError::Unreadable {
+        path: main_path.to_string(),
+        reason: io_reason(&e),
+    })?;
+    let shared = RefCell::new(std::mem::take(symbols));
+    let result = build_with(sources, &shared, main_path, text);
+    *symbols = shared.into_inner();
+    result
+}
+
+fn build_with(sources: &mut SourceMap, symbols: &RefCell<Interner>, main_path: &str, text: String) -> Result<Program, BuildError> {
+    let loader = Loader {
+        sources: RefCell::new(sources),
+        symbols,
+        modules: RefCell::new(Vec::new()),
+        index: RefCell::new(FxHashMap::default()),
+        in_progress: RefCell::new(Vec::new()),
+        diagnostics: RefCell::new(Vec::new()),
+    };
+    loader.load(
+        ModuleKey::Std("<prelude>".into()),
+        "<std/prelude.weft>".into(),
+        stdlib::PRELUDE.to_string(),
+        "prelude".into(),
+        false,
+    );
+    let key = ModuleKey::File(canonical(Path::new(main_path)));
+    let main = loader.load(key, main_path.to_string(), text, "main".into(), true) as usize;
+    let diagnostics = loader.diagnostics.into_inner();
+    if !diagnostics.is_empty() {
+        return Err(BuildError::Diagnostics(diagnostics));
+    }
+    let modules: Vec<ModuleProto> = loader.modules.into_inner().into_iter().flatten().collect();
+    Ok(Program { modules, main })
+}
+
+impl Loader<'_> {
+    /// Parses and compiles one module (its imports first); returns its index.
+    fn load(&self, key: ModuleKey, display: String, text: String, name: Rc<str>, is_main: bool) -> u16 {
+        let index = {
+            let mut modules = self.modules.borrow_mut();
+            modules.push(None);
+            (modules.len() - 1) as u16
+        };
+        self.index.borrow_mut().insert(key.clone(), index);
+        let source = self.sources.borrow_mut().add(display.clone(), text);
+        let parsed = {
+            let sources = self.sources.borrow();
+            crate::parser::parse_source(&sources.get(source).text, source)
+        };
+        let module = match parsed {
+            Ok(m) => m,
+            Err(diags) => {
+                self.diagnostics.borrow_mut().extend(diags);
+                return index;
+            }
+        };
+        self.in_progress.borrow_mut().push((key, display.clone()));
+        let dir = Path::new(&display).parent().map(Path::to_path_buf).unwrap_or_default();
+        let mut resolve = |import: &ast::Import, span: Span| self.resolve(import, span, &dir);
+        let result = compiler::compile_module(
+            &module,
+            ModuleInfo {
+                name,
+                source,
+                is_main,
+            },
+            self.symbols,
+            &mut resolve,
+        );
+        self.in_progress.borrow_mut().pop();
+        match result {
+            Ok(proto) => self.modules.borrow_mut()[index as usize] = Some(proto),
+            Err(errors) => self
+                .diagnostics
+                .borrow_mut()
+                .extend(errors.iter().map(|e| e.to_diagnostic(source))),
+        }
+        index
+    }
+
+    fn resolve(&self, import: &ast::Import, span: Span, dir: &Path) -> Result<ImportTarget, CompileError> {
+        match &import.source {
+            ast::ImportSource::Std(id) => {
+                if stdlib::NATIVE_MODULES.contains(&id.name.as_str()) {
+                    return Ok(ImportTarget::Native(id.name.clone()));
+                }
+                let Some((_, src)) = stdlib::WEFT_MODULES.iter().find(|(n, _)| *n == id.name) else {
+                    return Err(CompileError::new(CompileErrorKind::UnknownModule(id.name.clone()), id.span));
+                };
+                let key = ModuleKey::Std(id.name.clone());
+                self.load_or_reuse(key, format!("<std/{}.weft>", id.name), span, id.name.as_str().into(), || {
+                    Ok(src.to_string())
+                })
+            }
+            ast::ImportSource::Path(path, pspan) => {
+                let joined = normalize(&dir.join(path));
+                let display = joined.to_string_lossy().to_string();
+                let key = ModuleKey::File(canonical(&joined));
+                let name: Rc<str> = compiler::import_binding(import).unwrap_or_default().into();
+                self.load_or_reuse(key, display.clone(), *pspan, name, || {
+                    std::fs::read_to_string(&joined).map_err(|e| {
+                        CompileError::new(
+                            CompileErrorKind::ImportFailed {
+                                path: display.clone(),
+                                reason: io_reason(&e),
+                            },
+                            *pspan,
+                        )
+                    })
+                })
+            }
+        }
+    }
+
+    fn load_or_reuse(
+        &self,
+        key: ModuleKey,
+        display: String,
+        span: Span,
+        name: Rc<str>,
+        read: impl FnOnce() -> Result<String, CompileError>,
+    ) -> Result<ImportTarget, CompileError> {
+        let pos = self.in_progress.borrow().iter().position(|(k, _)| *k == key);
+        if let Some(pos) = pos {
+            let mut chain: Vec<String> = self.in_progress.borrow()[pos..].iter().map(|(_, d)| d.clone()).collect();
+            chain.push(display);
+            return Err(CompileError::new(CompileErrorKind::ImportCycle(chain), span));
+        }
+        if let Some(&i) = self.index.borrow().get(&key) {
+            return Ok(ImportTarget::Module(i));
+        }
+        let text = read()?;
+        Ok(ImportTarget::Module(self.load(key, display, text, name, false)))
+    }
+}
+
+fn canonical(p: &Path) -> PathBuf {
+    std::fs::canonicalize(p).unwrap_or_else(|_| normalize(p))
+}
+
+/// Removes `.` components and folds `dir/..` pairs, keeping the path relative.
+fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                let last_is_normal = matches!(out.components().next_back(), Some(std::path::Component::Normal(_)));
+                if last_is_normal {
+                    out.pop();
+                } else {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        std::io::ErrorKind::InvalidData => "the file is not valid UTF-8".to_string(),
+        _ => e.to_string(),
+    }
+}

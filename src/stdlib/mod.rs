@@ -1,0 +1,117 @@
+//! The standard library: built-in functions, methods of the built-in types,
+//! native standard modules, and the parts written in Weft (`std/*.weft`,
+//! embedded in the binary).
+//!
+//! Natives never call back into script code: the higher-order methods
+//! (`map`, `filter`, `sort_by`, ...) are written in Weft in
+//! `std/prelude.weft`, whose classes `StrMethods`, `ListMethods`,
+//! `MapMethods`, ... lend their methods to the built-in types.
+
+mod builtins;
+mod bytes;
+mod json;
+mod list;
+mod map;
+mod math;
+mod os;
+mod runtime;
+mod string;
+
+use crate::gc::Gc;
+use crate::value::{Module, ModuleState, NativeFn, Value};
+use crate::vm::{Runtime, TypeTag};
+use std::cell::{Cell, RefCell};
+
+/// The prelude's source, compiled into every program as module 0.
+pub const PRELUDE: &str = include_str!("../../std/prelude.weft");
+
+/// Standard modules implemented in Rust.
+pub const NATIVE_MODULES: &[&str] = &["math", "json", "os", "runtime"];
+
+/// Standard modules written in Weft: name and source.
+pub const WEFT_MODULES: &[(&str, &str)] = &[];
+
+/// Prelude classes whose methods become methods of a built-in type.
+pub const PRELUDE_METHOD_CLASSES: &[(&str, TypeTag)] = &[
+    ("StrMethods", TypeTag::Str),
+    ("ListMethods", TypeTag::List),
+    ("MapMethods", TypeTag::Map),
+    ("BytesMethods", TypeTag::Bytes),
+    ("RangeMethods", TypeTag::Range),
+];
+
+/// Installs built-in functions, type methods and the module factory.
+pub fn install(rt: &mut Runtime) {
+    rt.builtins = builtins::FUNCTIONS.iter().map(Value::Native).collect();
+    debug_assert_eq!(rt.builtins.len(), crate::bytecode::builtins::FIRST_ERROR_CLASS);
+    let classes: Vec<Value> = rt.error_classes.iter().map(|c| Value::Class(*c)).collect();
+    rt.builtins.extend(classes);
+    let init = rt.names.init;
+    for class in rt.error_classes.clone() {
+        class
+            .methods
+            .borrow_mut()
+            .insert(init, Value::Native(&builtins::ERROR_INIT));
+    }
+    register(rt, TypeTag::Str, string::METHODS);
+    register(rt, TypeTag::List, list::METHODS);
+    register(rt, TypeTag::Map, map::METHODS);
+    register(rt, TypeTag::Bytes, bytes::METHODS);
+    rt.native_factory = Some(native_module);
+}
+
+fn register(rt: &mut Runtime, tag: TypeTag, methods: &'static [NativeFn]) {
+    for m in methods {
+        let sym = rt.symbols.intern(m.name);
+        rt.methods[tag as usize].insert(sym, Value::Native(m));
+    }
+}
+
+/// After the prelude ran: copies the methods of its `*Methods` classes
+/// into the built-in types' tables.
+pub fn adopt_prelude(rt: &mut Runtime, prelude: Gc<Module>) {
+    for (class_name, tag) in PRELUDE_METHOD_CLASSES {
+        let Some(sym) = rt.symbols.lookup(class_name) else {
+            continue;
+        };
+        if let Some(Value::Class(class)) = prelude.get(sym) {
+            for (name, method) in class.methods.borrow().iter() {
+                rt.methods[*tag as usize].insert(*name, *method);
+            }
+        }
+    }
+}
+
+fn native_module(rt: &mut Runtime, name: &str) -> Option<Gc<Module>> {
+    let members: Vec<(&str, Value)> = match name {
+        "math" => math::members(rt),
+        "json" => json::members(rt),
+        "os" => os::members(rt),
+        "runtime" => runtime::members(rt),
+        _ => return None,
+    };
+    Some(make_module(rt, name, members))
+}
+
+/// A module whose members are the given values.
+pub fn make_module(rt: &mut Runtime, name: &str, members: Vec<(&str, Value)>) -> Gc<Module> {
+    let mut names = rustc_hash::FxHashMap::default();
+    let mut globals = Vec::with_capacity(members.len());
+    for (i, (member, value)) in members.into_iter().enumerate() {
+        names.insert(rt.symbols.intern(member), i as u16);
+        globals.push(value);
+    }
+    rt.heap.alloc(Module {
+        name: name.into(),
+        globals: RefCell::new(globals),
+        names: RefCell::new(names),
+        state: Cell::new(ModuleState::Done),
+        proto: None,
+        init: Cell::new(None),
+    })
+}
+
+/// Natives as module members.
+pub fn natives(fns: &'static [NativeFn]) -> Vec<(&'static str, Value)> {
+    fns.iter().map(|f| (f.name, Value::Native(f))).collect()
+}

@@ -1,0 +1,235 @@
+//! Values: the 16-byte [`Value`] every stack slot, field and element holds,
+//! and the heap objects its handle variants point to.
+//!
+//! Scalars (`nil`, booleans, ints, floats) live inline; everything else is a
+//! typed [`Gc`] handle, so a value is a tag plus one word and copying it never
+//! touches a reference count. A few variants (`Cell`, `Iter`, `Undef`) are VM
+//! internals that scripts never see.
+
+pub mod display;
+pub mod error;
+pub mod object;
+
+pub use error::{Ctrl, ErrorKind, NResult};
+pub use object::*;
+
+use crate::gc::{Gc, Tracer};
+
+#[derive(Clone, Copy, Debug)]
+pub enum Value {
+    Nil,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(Gc<Str>),
+    Bytes(Gc<Bytes>),
+    List(Gc<List>),
+    Map(Gc<Map>),
+    Range(Gc<Range>),
+    Closure(Gc<Closure>),
+    Native(&'static NativeFn),
+    Bound(Gc<BoundMethod>),
+    Class(Gc<Class>),
+    Instance(Gc<Instance>),
+    Module(Gc<Module>),
+    /// A captured local's cell, stored in the local's slot (internal).
+    Cell(Gc<UpCell>),
+    /// A `for` loop's iterator (internal).
+    Iter(Gc<Iter>),
+    /// A module-level variable whose `let` has not run yet (internal).
+    Undef,
+}
+
+/// The signature of a function implemented in Rust. For methods, `args[0]`
+/// is the receiver. Natives never call back into script code.
+pub type NativeImpl = fn(&mut crate::vm::Runtime, &[Value]) -> NResult;
+
+/// A built-in function or method.
+pub struct NativeFn {
+    pub name: &'static str,
+    /// Fewest and most arguments (not counting a method's receiver);
+    /// `max == u8::MAX` accepts any number.
+    pub min: u8,
+    pub max: u8,
+    pub f: NativeImpl,
+}
+
+impl std::fmt::Debug for NativeFn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "<native {}>", self.name)
+    }
+}
+
+impl Value {
+    #[inline(always)]
+    pub fn is_truthy(self) -> bool {
+        !matches!(self, Value::Nil | Value::Bool(false))
+    }
+
+    /// The name `type(x)` returns (an instance's class name is handled by the caller).
+    pub fn type_name(self) -> &'static str {
+        match self {
+            Value::Nil => "nil",
+            Value::Bool(_) => "bool",
+            Value::Int(_) => "int",
+            Value::Float(_) => "float",
+            Value::Str(_) => "string",
+            Value::Bytes(_) => "bytes",
+            Value::List(_) => "list",
+            Value::Map(_) => "map",
+            Value::Range(_) => "range",
+            Value::Closure(_) | Value::Native(_) | Value::Bound(_) => "function",
+            Value::Class(_) => "class",
+            Value::Instance(_) => "instance",
+            Value::Module(_) => "module",
+            Value::Cell(_) | Value::Iter(_) | Value::Undef => "internal",
+        }
+    }
+
+    /// The map key for this value, if it may be one.
+    #[inline]
+    pub fn to_key(self) -> Option<Key> {
+        match self {
+            Value::Bool(b) => Some(Key::Bool(b)),
+            Value::Int(n) => Some(Key::Int(n)),
+            Value::Str(s) => Some(Key::Str(s)),
+            Value::Bytes(b) => Some(Key::Bytes(b)),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::Str(s) => Some(s.as_str()),
+            _ => None,
+        }
+    }
+
+    /// Identity of heap values (for cycle detection); scalars have none.
+    pub fn heap_addr(self) -> Option<usize> {
+        Some(match self {
+            Value::Str(g) => g.addr(),
+            Value::Bytes(g) => g.addr(),
+            Value::List(g) => g.addr(),
+            Value::Map(g) => g.addr(),
+            Value::Range(g) => g.addr(),
+            Value::Closure(g) => g.addr(),
+            Value::Native(n) => n as *const NativeFn as usize,
+            Value::Bound(g) => g.addr(),
+            Value::Class(g) => g.addr(),
+            Value::Instance(g) => g.addr(),
+            Value::Module(g) => g.addr(),
+            Value::Cell(g) => g.addr(),
+            Value::Iter(g) => g.addr(),
+            _ => return None,
+        })
+    }
+
+    #[inline]
+    pub fn trace(self, t: &mut Tracer) {
+        match self {
+            Value::Nil | Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::Undef => {}
+            Value::Native(_) => {}
+            Value::Str(g) => t.mark(g),
+            Value::Bytes(g) => t.mark(g),
+            Value::List(g) => t.mark(g),
+            Value::Map(g) => t.mark(g),
+            Value::Range(g) => t.mark(g),
+            Value::Closure(g) => t.mark(g),
+            Value::Bound(g) => t.mark(g),
+            Value::Class(g) => t.mark(g),
+            Value::Instance(g) => t.mark(g),
+            Value::Module(g) => t.mark(g),
+            Value::Cell(g) => t.mark(g),
+            Value::Iter(g) => t.mark(g),
+        }
+    }
+}
+
+/// Equality as `==` defines it: by value for scalars, strings, bytes,
+/// ranges, lists and maps (element-wise, maps ignoring order); by identity
+/// otherwise. Ints and floats compare numerically; other mixed types are
+/// never equal. Works on cyclic and deeply nested data without recursion.
+pub fn values_equal(a: Value, b: Value) -> bool {
+    let mut work = vec![(a, b)];
+    let mut seen: rustc_hash::FxHashSet<(usize, usize)> = Default::default();
+    while let Some((a, b)) = work.pop() {
+        let same = match (a, b) {
+            (Value::Nil, Value::Nil) => true,
+            (Value::Bool(x), Value::Bool(y)) => x == y,
+            (Value::Int(x), Value::Int(y)) => x == y,
+            (Value::Float(x), Value::Float(y)) => x == y,
+            (Value::Int(x), Value::Float(y)) | (Value::Float(y), Value::Int(x)) => {
+                int_float_eq(x, y)
+            }
+            (Value::Str(x), Value::Str(y)) => {
+                Gc::ptr_eq(x, y) || (x.hash_code() == y.hash_code() && x.as_str() == y.as_str())
+            }
+            (Value::Bytes(x), Value::Bytes(y)) => x.data == y.data,
+            (Value::Range(x), Value::Range(y)) => {
+                x.start == y.start
+                    && x.end == y.end
+                    && x.step == y.step
+                    && x.inclusive == y.inclusive
+            }
+            (Value::List(x), Value::List(y)) => {
+                if Gc::ptr_eq(x, y) || !seen.insert((x.addr(), y.addr())) {
+                    continue;
+                }
+                let (xs, ys) = (x.items.borrow(), y.items.borrow());
+                if xs.len() != ys.len() {
+                    false
+                } else {
+                    work.extend(xs.iter().copied().zip(ys.iter().copied()));
+                    true
+                }
+            }
+            (Value::Map(x), Value::Map(y)) => {
+                if Gc::ptr_eq(x, y) || !seen.insert((x.addr(), y.addr())) {
+                    continue;
+                }
+                let (xs, ys) = (x.table.borrow(), y.table.borrow());
+                if xs.len() != ys.len() {
+                    false
+                } else {
+                    let mut ok = true;
+                    for (k, v) in xs.iter() {
+                        match ys.get(k) {
+                            Some(w) => work.push((*v, *w)),
+                            None => {
+                                ok = false;
+                                break;
+                            }
+                        }
+                    }
+                    ok
+                }
+            }
+            (Value::Native(x), Value::Native(y)) => std::ptr::eq(x, y),
+            (Value::Bound(x), Value::Bound(y)) => {
+                Gc::ptr_eq(x, y)
+                    || (identical(x.receiver, y.receiver) && identical(x.method, y.method))
+            }
+            (x, y) => match (x.heap_addr(), y.heap_addr()) {
+                (Some(p), Some(q)) => p == q,
+                _ => false,
+            },
+        };
+        if !same {
+            return false;
+        }
+    }
+    true
+}
+
+fn identical(a: Value, b: Value) -> bool {
+    match (a.heap_addr(), b.heap_addr()) {
+        (Some(p), Some(q)) => p == q,
+        _ => values_equal(a, b),
+    }
+}
+
+fn int_float_eq(i: i64, f: f64) -> bool {
+    // Exact comparison: 2^53 + 1 is not equal to the float 2^53.
+    f.fract() == 0.0 && f >= -9.223_372_036_854_776e18 && f < 9.223_372_036_854_776e18 && f as i64 == i
+}

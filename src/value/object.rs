@@ -1,0 +1,478 @@
+//! The heap object kinds behind [`Value`](super::Value)'s handle variants,
+//! with their tracing.
+
+use super::Value;
+use crate::bytecode::{FnProto, ModuleProto, Symbol};
+use crate::gc::{Gc, Trace, Tracer};
+use crate::span::{SourceId, Span};
+use indexmap::IndexMap;
+use rustc_hash::{FxBuildHasher, FxHasher};
+use std::cell::{Cell, OnceCell, RefCell};
+use std::hash::{Hash, Hasher};
+use std::rc::Rc;
+
+/// An immutable string with its hash and character count precomputed
+/// (indexing counts characters; ASCII strings index in O(1)).
+pub struct Str {
+    text: Box<str>,
+    hash: u64,
+    chars: usize,
+}
+
+impl Str {
+    pub fn new(text: impl Into<Box<str>>) -> Str {
+        let text = text.into();
+        let mut h = FxHasher::default();
+        text.as_bytes().hash(&mut h);
+        let chars = if text.is_ascii() {
+            text.len()
+        } else {
+            text.chars().count()
+        };
+        Str {
+            hash: h.finish(),
+            chars,
+            text,
+        }
+    }
+
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    #[inline]
+    pub fn hash_code(&self) -> u64 {
+        self.hash
+    }
+
+    /// Length in characters.
+    #[inline]
+    pub fn char_len(&self) -> usize {
+        self.chars
+    }
+
+    #[inline]
+    pub fn is_ascii(&self) -> bool {
+        self.chars == self.text.len()
+    }
+
+    /// Byte offset of character `i` (`i <= char_len`).
+    pub fn byte_offset(&self, i: usize) -> usize {
+        if self.is_ascii() {
+            i
+        } else {
+            self.text
+                .char_indices()
+                .nth(i)
+                .map(|(b, _)| b)
+                .unwrap_or(self.text.len())
+        }
+    }
+
+    /// Characters `start..end` (clamped by the caller).
+    pub fn char_slice(&self, start: usize, end: usize) -> &str {
+        let a = self.byte_offset(start);
+        let b = if self.is_ascii() {
+            end
+        } else {
+            a + self.text[a..]
+                .char_indices()
+                .nth(end - start)
+                .map(|(b, _)| b)
+                .unwrap_or(self.text.len() - a)
+        };
+        &self.text[a..b]
+    }
+}
+
+impl Trace for Str {
+    fn trace(&self, _: &mut Tracer) {}
+    fn extra_bytes(&self) -> usize {
+        self.text.len()
+    }
+}
+
+/// An immutable byte string.
+pub struct Bytes {
+    pub data: Box<[u8]>,
+}
+
+impl Trace for Bytes {
+    fn trace(&self, _: &mut Tracer) {}
+    fn extra_bytes(&self) -> usize {
+        self.data.len()
+    }
+}
+
+pub struct List {
+    pub items: RefCell<Vec<Value>>,
+}
+
+impl List {
+    pub fn new(items: Vec<Value>) -> List {
+        List {
+            items: RefCell::new(items),
+        }
+    }
+}
+
+impl Trace for List {
+    fn trace(&self, t: &mut Tracer) {
+        for v in self.items.borrow().iter() {
+            v.trace(t);
+        }
+    }
+    fn extra_bytes(&self) -> usize {
+        self.items.borrow().capacity() * std::mem::size_of::<Value>()
+    }
+}
+
+/// A map key: the hashable kinds of value, compared by content.
+#[derive(Clone, Copy, Debug)]
+pub enum Key {
+    Bool(bool),
+    Int(i64),
+    Str(Gc<Str>),
+    Bytes(Gc<Bytes>),
+}
+
+impl Key {
+    pub fn to_value(self) -> Value {
+        match self {
+            Key::Bool(b) => Value::Bool(b),
+            Key::Int(n) => Value::Int(n),
+            Key::Str(s) => Value::Str(s),
+            Key::Bytes(b) => Value::Bytes(b),
+        }
+    }
+}
+
+impl PartialEq for Key {
+    fn eq(&self, other: &Key) -> bool {
+        match (self, other) {
+            (Key::Bool(a), Key::Bool(b)) => a == b,
+            (Key::Int(a), Key::Int(b)) => a == b,
+            (Key::Str(a), Key::Str(b)) => {
+                Gc::ptr_eq(*a, *b) || (a.hash == b.hash && a.text == b.text)
+            }
+            (Key::Bytes(a), Key::Bytes(b)) => a.data == b.data,
+            _ => false,
+        }
+    }
+}
+
+impl Eq for Key {}
+
+impl Hash for Key {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        match self {
+            Key::Bool(b) => state.write_u8(*b as u8),
+            Key::Int(n) => state.write_i64(*n),
+            Key::Str(s) => state.write_u64(s.hash),
+            Key::Bytes(b) => b.data.hash(state),
+        }
+    }
+}
+
+pub type MapTable = IndexMap<Key, Value, FxBuildHasher>;
+
+/// An insertion-ordered map.
+pub struct Map {
+    pub table: RefCell<MapTable>,
+}
+
+impl Map {
+    pub fn new(table: MapTable) -> Map {
+        Map {
+            table: RefCell::new(table),
+        }
+    }
+}
+
+impl Trace for Map {
+    fn trace(&self, t: &mut Tracer) {
+        for (k, v) in self.table.borrow().iter() {
+            k.to_value().trace(t);
+            v.trace(t);
+        }
+    }
+    fn extra_bytes(&self) -> usize {
+        self.table.borrow().capacity() * (std::mem::size_of::<Key>() + std::mem::size_of::<Value>() + 8)
+    }
+}
+
+/// `a..b`, `a..=b` or `range(a, b, step)`.
+pub struct Range {
+    pub start: i64,
+    pub end: i64,
+    pub step: i64,
+    pub inclusive: bool,
+}
+
+impl Range {
+    /// The values of the range, lazily.
+    pub fn iter(&self) -> impl Iterator<Item = i64> {
+        let (start, step) = (self.start, self.step);
+        let end = self.end;
+        let inclusive = self.inclusive;
+        let mut next = Some(start);
+        std::iter::from_fn(move || {
+            let cur = next?;
+            let more = if step > 0 {
+                cur < end || (inclusive && cur == end)
+            } else {
+                cur > end || (inclusive && cur == end)
+            };
+            if !more {
+                next = None;
+                return None;
+            }
+            next = cur.checked_add(step);
+            Some(cur)
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        let (s, e, st) = (self.start as i128, self.end as i128, self.step as i128);
+        let e = if self.inclusive {
+            e + st.signum()
+        } else {
+            e
+        };
+        let n = if st > 0 {
+            (e - s + st - 1) / st
+        } else {
+            (s - e - st - 1) / -st
+        };
+        n.max(0) as usize
+    }
+}
+
+impl Trace for Range {
+    fn trace(&self, _: &mut Tracer) {}
+}
+
+/// A captured variable, shared by the frames and closures that use it.
+pub struct UpCell {
+    pub value: Cell<Value>,
+}
+
+impl Trace for UpCell {
+    fn trace(&self, t: &mut Tracer) {
+        self.value.get().trace(t);
+    }
+}
+
+/// The run-time form of a compiled function: its code plus constants
+/// turned into values and the module whose globals it uses.
+pub struct Proto {
+    pub code: Rc<FnProto>,
+    pub consts: Box<[Value]>,
+    pub protos: Box<[Gc<Proto>]>,
+    pub module: Gc<Module>,
+}
+
+impl Trace for Proto {
+    fn trace(&self, t: &mut Tracer) {
+        for c in self.consts.iter() {
+            c.trace(t);
+        }
+        for p in self.protos.iter() {
+            t.mark(*p);
+        }
+        t.mark(self.module);
+    }
+}
+
+pub struct Closure {
+    pub proto: Gc<Proto>,
+    pub upvals: Box<[Gc<UpCell>]>,
+}
+
+impl Trace for Closure {
+    fn trace(&self, t: &mut Tracer) {
+        t.mark(self.proto);
+        for u in self.upvals.iter() {
+            t.mark(*u);
+        }
+    }
+}
+
+/// A method (or any callable) bound to the receiver it was read from.
+pub struct BoundMethod {
+    pub receiver: Value,
+    pub method: Value,
+}
+
+impl Trace for BoundMethod {
+    fn trace(&self, t: &mut Tracer) {
+        self.receiver.trace(t);
+        self.method.trace(t);
+    }
+}
+
+pub struct Class {
+    pub name: Rc<str>,
+    pub superclass: Option<Gc<Class>>,
+    /// Own and inherited methods (inherited ones are copied in when the class
+    /// is created, so a lookup is one hash probe).
+    pub methods: RefCell<rustc_hash::FxHashMap<Symbol, Value>>,
+    /// `Error` or one of its subclasses: displayed as `Name: message`.
+    pub is_error: bool,
+}
+
+impl Class {
+    pub fn method(&self, name: Symbol) -> Option<Value> {
+        self.methods.borrow().get(&name).copied()
+    }
+
+    /// Whether `self` is `other` or inherits from it.
+    pub fn is_subclass_of(&self, other: Gc<Class>) -> bool {
+        if std::ptr::eq(self, &*other) {
+            return true;
+        }
+        let mut cur = self.superclass;
+        while let Some(c) = cur {
+            if Gc::ptr_eq(c, other) {
+                return true;
+            }
+            cur = c.superclass;
+        }
+        false
+    }
+}
+
+impl Trace for Class {
+    fn trace(&self, t: &mut Tracer) {
+        if let Some(s) = self.superclass {
+            t.mark(s);
+        }
+        for v in self.methods.borrow().values() {
+            v.trace(t);
+        }
+    }
+}
+
+/// One entry of a stack trace.
+#[derive(Clone, Debug)]
+pub struct TraceEntry {
+    pub function: Rc<str>,
+    pub source: SourceId,
+    pub span: Span,
+}
+
+pub struct Instance {
+    pub class: Gc<Class>,
+    /// Fields in creation order (instances print them in that order).
+    pub fields: RefCell<Vec<(Symbol, Value)>>,
+    /// For thrown errors: where the error was first thrown, innermost first.
+    pub origin: OnceCell<Box<[TraceEntry]>>,
+}
+
+impl Instance {
+    pub fn new(class: Gc<Class>) -> Instance {
+        Instance {
+            class,
+            fields: RefCell::new(Vec::new()),
+            origin: OnceCell::new(),
+        }
+    }
+
+    #[inline]
+    pub fn get(&self, name: Symbol) -> Option<Value> {
+        self.fields
+            .borrow()
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| *v)
+    }
+
+    #[inline]
+    pub fn set(&self, name: Symbol, value: Value) {
+        let mut fields = self.fields.borrow_mut();
+        if let Some(slot) = fields.iter_mut().find(|(k, _)| *k == name) {
+            slot.1 = value;
+        } else {
+            fields.push((name, value));
+        }
+    }
+}
+
+impl Trace for Instance {
+    fn trace(&self, t: &mut Tracer) {
+        t.mark(self.class);
+        for (_, v) in self.fields.borrow().iter() {
+            v.trace(t);
+        }
+    }
+    fn extra_bytes(&self) -> usize {
+        self.fields.borrow().capacity() * std::mem::size_of::<(Symbol, Value)>()
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ModuleState {
+    /// Imported but its body has not run.
+    Fresh,
+    /// Its body is running.
+    Running,
+    Done,
+}
+
+/// A module: its top-level variables and their names.
+pub struct Module {
+    pub name: Rc<str>,
+    pub globals: RefCell<Vec<Value>>,
+    /// Export name → global slot.
+    pub names: RefCell<rustc_hash::FxHashMap<Symbol, u16>>,
+    pub state: Cell<ModuleState>,
+    /// The compiled module (absent for native modules).
+    pub proto: Option<Rc<ModuleProto>>,
+    /// The closure that runs the module body on first import.
+    pub init: Cell<Option<Gc<Closure>>>,
+}
+
+impl Module {
+    pub fn get(&self, name: Symbol) -> Option<Value> {
+        let slot = *self.names.borrow().get(&name)?;
+        let v = self.globals.borrow()[slot as usize];
+        (!matches!(v, Value::Undef)).then_some(v)
+    }
+}
+
+impl Trace for Module {
+    fn trace(&self, t: &mut Tracer) {
+        for v in self.globals.borrow().iter() {
+            v.trace(t);
+        }
+        if let Some(c) = self.init.get() {
+            t.mark(c);
+        }
+    }
+}
+
+/// The state of a `for` loop over a built-in iterable.
+pub enum IterState {
+    List { list: Gc<List>, index: usize },
+    Str { text: Gc<Str>, byte: usize },
+    Bytes { bytes: Gc<Bytes>, index: usize },
+    Map { map: Gc<Map>, index: usize },
+    Range { next: i64, end: i64, step: i64, inclusive: bool, done: bool },
+}
+
+pub struct Iter {
+    pub state: RefCell<IterState>,
+}
+
+impl Trace for Iter {
+    fn trace(&self, t: &mut Tracer) {
+        match &*self.state.borrow() {
+            IterState::List { list, .. } => t.mark(*list),
+            IterState::Str { text, .. } => t.mark(*text),
+            IterState::Bytes { bytes, .. } => t.mark(*bytes),
+            IterState::Map { map, .. } => t.mark(*map),
+            IterState::Range { .. } => {}
+        }
+    }
+}

@@ -1,0 +1,688 @@
+//! The dispatch loop: one `match` arm per instruction.
+//!
+//! The loop caches the running frame's code, constants and base in locals
+//! and reloads them (`continue 'frame`) whenever the frame changes: after
+//! calls, returns, imports and handled errors. The instruction pointer is
+//! saved into the frame before anything that can fail, call or allocate a
+//! frame, so traces and handlers always see where the frame was.
+//!
+//! Safepoints are `Call`, `Invoke`, `SuperInvoke` and `Loop`: each spends
+//! one unit of fuel, and when the slice's fuel runs out the VM may collect
+//! garbage (and, with the scheduler, switch tasks).
+
+use super::ops::arith::{self, Arith, Cmp};
+use super::ops::{index, iter};
+use super::{FrameKind, Handler, Stop, Vm};
+use crate::bytecode::Op;
+use crate::value::error::{err, type_error};
+use crate::value::{
+    Class, Ctrl, ErrorKind, Map, MapTable, ModuleState, NResult, Range, Str, UpCell, Value,
+};
+use std::cell::Cell;
+
+impl Vm {
+    /// Runs until the outermost frame returns, an error escapes, or `exit`.
+    pub fn run(&mut self) -> Stop {
+        'frame: loop {
+            let Some(frame) = self.fiber.frames.last() else {
+                return Stop::Done(Value::Nil);
+            };
+            let closure = frame.closure;
+            let proto = closure.proto;
+            let code: &[Op] = &proto.code.chunk.code;
+            let consts: &[Value] = &proto.consts;
+            let base = frame.base;
+            let argc = frame.argc;
+            let mut ip = frame.ip;
+
+            macro_rules! save_ip {
+                () => {
+                    if let Some(f) = self.fiber.frames.last_mut() {
+                        f.ip = ip;
+                    }
+                };
+            }
+            // Throws at the current instruction.
+            macro_rules! fail {
+                ($ctrl:expr) => {{
+                    let ctrl = $ctrl;
+                    save_ip!();
+                    match self.raise(ctrl) {
+                        Ok(()) => continue 'frame,
+                        Err(stop) => return stop,
+                    }
+                }};
+            }
+            macro_rules! tri {
+                ($e:expr) => {
+                    match $e {
+                        Ok(v) => v,
+                        Err(c) => fail!(c),
+                    }
+                };
+            }
+            macro_rules! pop {
+                () => {
+                    self.fiber.stack.pop().unwrap_or(Value::Nil)
+                };
+            }
+            macro_rules! push {
+                ($v:expr) => {
+                    self.fiber.stack.push($v)
+                };
+            }
+            macro_rules! top {
+                () => {
+                    self.fiber.stack.last_mut().expect("operand on the stack")
+                };
+            }
+            macro_rules! safepoint {
+                () => {
+                    self.fuel -= 1;
+                    if self.fuel <= 0 {
+                        save_ip!();
+                        self.safepoint();
+                    }
+                };
+            }
+            macro_rules! int_arith {
+                ($op:expr) => {{
+                    let b = pop!();
+                    let a = *top!();
+                    let r = match (a, b) {
+                        (Value::Int(x), Value::Int(y)) => arith::int_arith($op, x, y),
+                        _ => arith::arith(&mut self.rt, $op, a, b),
+                    };
+                    *top!() = tri!(r);
+                }};
+            }
+            macro_rules! compare {
+                ($cmp:expr, $op:tt) => {{
+                    let b = pop!();
+                    let a = *top!();
+                    let r = match (a, b) {
+                        (Value::Int(x), Value::Int(y)) => Value::Bool(x $op y),
+                        (Value::Float(x), Value::Float(y)) => Value::Bool(x $op y),
+                        _ => tri!(arith::compare(&self.rt, $cmp, a, b)),
+                    };
+                    *top!() = r;
+                }};
+            }
+
+            loop {
+                let op = code[ip];
+                ip += 1;
+                match op {
+                    Op::Nop => {}
+                    Op::Nil => push!(Value::Nil),
+                    Op::True => push!(Value::Bool(true)),
+                    Op::False => push!(Value::Bool(false)),
+                    Op::Int(n) => push!(Value::Int(n as i64)),
+                    Op::Const(k) => push!(consts[k.0 as usize]),
+
+                    Op::Pop => {
+                        self.fiber.stack.pop();
+                    }
+                    Op::PopN(n) => {
+                        let len = self.fiber.stack.len();
+                        self.fiber.stack.truncate(len - n as usize);
+                    }
+                    Op::Dup => {
+                        let v = *top!();
+                        push!(v);
+                    }
+                    Op::Dup2 => {
+                        let len = self.fiber.stack.len();
+                        let (a, b) = (self.fiber.stack[len - 2], self.fiber.stack[len - 1]);
+                        push!(a);
+                        push!(b);
+                    }
+
+                    Op::GetLocal(s) => {
+                        let v = self.fiber.stack[base + s.0 as usize];
+                        push!(v);
+                    }
+                    Op::SetLocal(s) => {
+                        let v = pop!();
+                        self.fiber.stack[base + s.0 as usize] = v;
+                    }
+                    Op::GetCell(s) => {
+                        let v = match self.fiber.stack[base + s.0 as usize] {
+                            Value::Cell(c) => c.value.get(),
+                            v => v,
+                        };
+                        push!(v);
+                    }
+                    Op::SetCell(s) => {
+                        let v = pop!();
+                        let slot = &mut self.fiber.stack[base + s.0 as usize];
+                        match *slot {
+                            Value::Cell(c) => c.value.set(v),
+                            _ => *slot = v,
+                        }
+                    }
+                    Op::MakeCell(s) => {
+                        let i = base + s.0 as usize;
+                        let v = self.fiber.stack[i];
+                        let cell = self.rt.heap.alloc(UpCell {
+                            value: Cell::new(v),
+                        });
+                        self.fiber.stack[i] = Value::Cell(cell);
+                    }
+                    Op::GetUpval(u) => push!(closure.upvals[u as usize].value.get()),
+                    Op::SetUpval(u) => {
+                        let v = pop!();
+                        closure.upvals[u as usize].value.set(v);
+                    }
+                    Op::GetGlobal(g) => {
+                        let v = proto.module.globals.borrow()[g as usize];
+                        if let Value::Undef = v {
+                            let name = proto
+                                .module
+                                .proto
+                                .as_ref()
+                                .and_then(|m| m.globals.get(g as usize).cloned())
+                                .unwrap_or_else(|| "?".into());
+                            fail!(Ctrl::Error(
+                                ErrorKind::NameError,
+                                format!("`{name}` is used before its definition has run")
+                            ));
+                        }
+                        push!(v);
+                    }
+                    Op::SetGlobal(g) => {
+                        let v = pop!();
+                        proto.module.globals.borrow_mut()[g as usize] = v;
+                    }
+                    Op::GetBuiltin(b) => push!(self.rt.builtins[b as usize]),
+
+                    Op::Add => {
+                        let b = pop!();
+                        let a = *top!();
+                        let r = match (a, b) {
+                            (Value::Int(x), Value::Int(y)) => match x.checked_add(y) {
+                                Some(n) => Value::Int(n),
+                                None => tri!(arith::int_arith(Arith::Add, x, y)),
+                            },
+                            (Value::Float(x), Value::Float(y)) => Value::Float(x + y),
+                            _ => tri!(arith::arith(&mut self.rt, Arith::Add, a, b)),
+                        };
+                        *top!() = r;
+                    }
+                    Op::Sub => int_arith!(Arith::Sub),
+                    Op::Mul => int_arith!(Arith::Mul),
+                    Op::Div => int_arith!(Arith::Div),
+                    Op::Mod => int_arith!(Arith::Mod),
+                    Op::Neg => {
+                        let a = *top!();
+                        *top!() = tri!(arith::negate(&self.rt, a));
+                    }
+                    Op::Not => {
+                        let a = *top!();
+                        *top!() = Value::Bool(!a.is_truthy());
+                    }
+                    Op::Eq => {
+                        let b = pop!();
+                        let a = *top!();
+                        *top!() = Value::Bool(values_eq(a, b));
+                    }
+                    Op::Ne => {
+                        let b = pop!();
+                        let a = *top!();
+                        *top!() = Value::Bool(!values_eq(a, b));
+                    }
+                    Op::Lt => compare!(Cmp::Lt, <),
+                    Op::Le => compare!(Cmp::Le, <=),
+                    Op::Gt => compare!(Cmp::Gt, >),
+                    Op::Ge => compare!(Cmp::Ge, >=),
+                    Op::Is => {
+                        let class = pop!();
+                        let v = *top!();
+                        let Value::Class(class) = class else {
+                            fail!(Ctrl::Error(
+                                ErrorKind::TypeError,
+                                format!(
+                                    "the right side of `is` must be a class, not {}",
+                                    self.rt.type_name(class)
+                                )
+                            ));
+                        };
+                        let r = match v {
+                            Value::Instance(inst) => inst.class.is_subclass_of(class),
+                            _ => false,
+                        };
+                        *top!() = Value::Bool(r);
+                    }
+
+                    Op::Jump(t) => ip = t.0 as usize,
+                    Op::JumpIfFalse(t) => {
+                        if !pop!().is_truthy() {
+                            ip = t.0 as usize;
+                        }
+                    }
+                    Op::AndJump(t) => {
+                        if top!().is_truthy() {
+                            self.fiber.stack.pop();
+                        } else {
+                            ip = t.0 as usize;
+                        }
+                    }
+                    Op::OrJump(t) => {
+                        if top!().is_truthy() {
+                            ip = t.0 as usize;
+                        } else {
+                            self.fiber.stack.pop();
+                        }
+                    }
+                    Op::Loop(t) => {
+                        ip = t.0 as usize;
+                        safepoint!();
+                    }
+
+                    Op::Call(n) => {
+                        safepoint!();
+                        save_ip!();
+                        let callee = self.fiber.stack.len() - n as usize - 1;
+                        tri!(self.call_value(callee, n as usize));
+                        continue 'frame;
+                    }
+                    Op::Invoke(name, n) => {
+                        safepoint!();
+                        save_ip!();
+                        let recv = self.fiber.stack.len() - n as usize - 1;
+                        tri!(self.invoke(name, recv, n as usize));
+                        continue 'frame;
+                    }
+                    Op::SuperInvoke(name, n) => {
+                        safepoint!();
+                        save_ip!();
+                        let class = pop!();
+                        let recv = self.fiber.stack.len() - n as usize - 1;
+                        let method = tri!(super_method(self, class, name));
+                        tri!(self.call_method(method, recv, n as usize));
+                        continue 'frame;
+                    }
+                    Op::GetSuper(name) => {
+                        let class = pop!();
+                        let receiver = pop!();
+                        let method = tri!(super_method(self, class, name));
+                        let bound = self.rt.heap.alloc(crate::value::BoundMethod { receiver, method });
+                        push!(Value::Bound(bound));
+                    }
+                    Op::Closure(i) => {
+                        let p = proto.protos[i as usize];
+                        let mut upvals = Vec::with_capacity(p.code.captures.len());
+                        for cap in &p.code.captures {
+                            upvals.push(match *cap {
+                                crate::bytecode::Capture::Local(s) => {
+                                    let slot = base + s as usize;
+                                    match self.fiber.stack[slot] {
+                                        Value::Cell(c) => c,
+                                        v => {
+                                            let c = self.rt.heap.alloc(UpCell { value: Cell::new(v) });
+                                            self.fiber.stack[slot] = Value::Cell(c);
+                                            c
+                                        }
+                                    }
+                                }
+                                crate::bytecode::Capture::Upval(u) => closure.upvals[u as usize],
+                            });
+                        }
+                        let c = self.rt.heap.alloc(crate::value::Closure {
+                            proto: p,
+                            upvals: upvals.into_boxed_slice(),
+                        });
+                        push!(Value::Closure(c));
+                    }
+                    Op::Return => {
+                        let result = pop!();
+                        let Some(frame) = self.fiber.frames.pop() else {
+                            return Stop::Done(result);
+                        };
+                        let result = match frame.kind {
+                            FrameKind::Normal => result,
+                            FrameKind::Constructor => match self.fiber.stack[frame.base] {
+                                Value::Cell(c) => c.value.get(),
+                                v => v,
+                            },
+                            FrameKind::Module(m) => {
+                                m.state.set(ModuleState::Done);
+                                Value::Module(m)
+                            }
+                        };
+                        self.fiber.stack.truncate(frame.base);
+                        let depth = self.fiber.frames.len();
+                        while self.fiber.handlers.last().is_some_and(|h| h.frames > depth) {
+                            self.fiber.handlers.pop();
+                        }
+                        if self.fiber.frames.is_empty() {
+                            return Stop::Done(result);
+                        }
+                        push!(result);
+                        continue 'frame;
+                    }
+                    Op::ArgGiven(p, t) => {
+                        if argc > p {
+                            ip = t.0 as usize;
+                        }
+                    }
+
+                    Op::List(n) => {
+                        let len = self.fiber.stack.len();
+                        let items = self.fiber.stack.split_off(len - n as usize);
+                        let list = self.rt.list(items);
+                        push!(list);
+                    }
+                    Op::Map(n) => {
+                        let len = self.fiber.stack.len();
+                        let pairs = self.fiber.stack.split_off(len - 2 * n as usize);
+                        let mut table = MapTable::with_capacity_and_hasher(n as usize, Default::default());
+                        for kv in pairs.chunks_exact(2) {
+                            let Some(key) = kv[0].to_key() else {
+                                fail!(Ctrl::Error(
+                                    ErrorKind::TypeError,
+                                    format!("a {} cannot be a map key", self.rt.type_name(kv[0]))
+                                ));
+                            };
+                            table.insert(key, kv[1]);
+                        }
+                        let map = self.rt.heap.alloc(Map::new(table));
+                        push!(Value::Map(map));
+                    }
+                    Op::Range(inclusive) => {
+                        let end = pop!();
+                        let start = pop!();
+                        let (Value::Int(a), Value::Int(b)) = (start, end) else {
+                            fail!(Ctrl::Error(
+                                ErrorKind::TypeError,
+                                format!(
+                                    "range bounds must be ints, not {} and {}",
+                                    self.rt.type_name(start),
+                                    self.rt.type_name(end)
+                                )
+                            ));
+                        };
+                        let r = self.rt.heap.alloc(Range {
+                            start: a,
+                            end: b,
+                            step: 1,
+                            inclusive,
+                        });
+                        push!(Value::Range(r));
+                    }
+                    Op::Interp(n) => {
+                        let len = self.fiber.stack.len();
+                        let mut s = String::new();
+                        for v in &self.fiber.stack[len - n as usize..] {
+                            crate::value::display::display_into(&mut s, *v, &self.rt.symbols);
+                        }
+                        self.fiber.stack.truncate(len - n as usize);
+                        let v = Value::Str(self.rt.heap.alloc(Str::new(s)));
+                        push!(v);
+                    }
+                    Op::GetField(name) => {
+                        let obj = *top!();
+                        let v = match obj {
+                            Value::Instance(inst) => match inst.get(name) {
+                                Some(v) => v,
+                                None => tri!(index::get_field(&mut self.rt, obj, name)),
+                            },
+                            _ => tri!(index::get_field(&mut self.rt, obj, name)),
+                        };
+                        *top!() = v;
+                    }
+                    Op::SetField(name) => {
+                        let v = pop!();
+                        let obj = pop!();
+                        tri!(index::set_field(&mut self.rt, obj, name, v));
+                    }
+                    Op::GetIndex => {
+                        let i = pop!();
+                        let a = *top!();
+                        let v = match (a, i) {
+                            (Value::List(list), Value::Int(n)) => {
+                                let items = list.items.borrow();
+                                match index::normalize_index(n, items.len()) {
+                                    Some(j) => items[j],
+                                    None => {
+                                        drop(items);
+                                        tri!(index::get_index(&mut self.rt, a, i))
+                                    }
+                                }
+                            }
+                            _ => tri!(index::get_index(&mut self.rt, a, i)),
+                        };
+                        *top!() = v;
+                    }
+                    Op::SetIndex => {
+                        let v = pop!();
+                        let i = pop!();
+                        let a = pop!();
+                        tri!(index::set_index(&mut self.rt, a, i, v));
+                    }
+                    Op::Slice { has_start, has_end } => {
+                        let end = if has_end { pop!() } else { Value::Nil };
+                        let start = if has_start { pop!() } else { Value::Nil };
+                        let a = *top!();
+                        *top!() = tri!(index::slice(&mut self.rt, a, start, end));
+                    }
+                    Op::Class(k, has_super) => {
+                        let name: std::rc::Rc<str> = match consts[k.0 as usize] {
+                            Value::Str(s) => s.as_str().into(),
+                            _ => "?".into(),
+                        };
+                        let superclass = if has_super {
+                            match pop!() {
+                                Value::Class(c) => Some(c),
+                                other => fail!(Ctrl::Error(
+                                    ErrorKind::TypeError,
+                                    format!("a class can only inherit from a class, not {}", self.rt.type_name(other))
+                                )),
+                            }
+                        } else {
+                            None
+                        };
+                        let methods = superclass
+                            .map(|s| s.methods.borrow().clone())
+                            .unwrap_or_default();
+                        let class = self.rt.heap.alloc(Class {
+                            name,
+                            superclass,
+                            methods: std::cell::RefCell::new(methods),
+                            is_error: superclass.is_some_and(|s| s.is_error),
+                        });
+                        push!(Value::Class(class));
+                    }
+                    Op::Method(name) => {
+                        let m = pop!();
+                        if let Value::Class(class) = *top!() {
+                            class.methods.borrow_mut().insert(name, m);
+                        }
+                    }
+
+                    Op::IterPrep => {
+                        if let Value::Instance(inst) = *top!() {
+                            let iter_sym = self.rt.names.iter;
+                            if inst.get(iter_sym).is_none() && inst.class.method(iter_sym).is_none() {
+                                fail!(Ctrl::Error(
+                                    ErrorKind::TypeError,
+                                    format!("{} is not iterable (it has no iter() method)", inst.class.name)
+                                ));
+                            }
+                            save_ip!();
+                            let recv = self.fiber.stack.len() - 1;
+                            tri!(self.invoke(iter_sym, recv, 0));
+                            continue 'frame;
+                        }
+                    }
+                    Op::GetIter => {
+                        let v = *top!();
+                        *top!() = tri!(iter::make_iter(&mut self.rt, v));
+                    }
+                    Op::ForIter(s, t) => {
+                        let it = self.fiber.stack[base + s.0 as usize];
+                        let next = match it {
+                            Value::Iter(it) => iter::next(&mut self.rt, &it),
+                            _ => None,
+                        };
+                        match next {
+                            Some(v) => push!(v),
+                            None => ip = t.0 as usize,
+                        }
+                    }
+                    Op::ForRange(s, t) => {
+                        let i = base + s.0 as usize;
+                        match (self.fiber.stack[i], self.fiber.stack[i + 1]) {
+                            (Value::Int(next), Value::Int(end)) if next < end => {
+                                self.fiber.stack[i] = Value::Int(next + 1);
+                                push!(Value::Int(next));
+                            }
+                            _ => ip = t.0 as usize,
+                        }
+                    }
+                    Op::RangeBounds(inclusive) => {
+                        let len = self.fiber.stack.len();
+                        let (a, b) = (self.fiber.stack[len - 2], self.fiber.stack[len - 1]);
+                        match (a, b) {
+                            (Value::Int(_), Value::Int(end)) => {
+                                if inclusive {
+                                    self.fiber.stack[len - 1] = Value::Int(end.saturating_add(1));
+                                }
+                            }
+                            _ => fail!(Ctrl::Error(
+                                ErrorKind::TypeError,
+                                format!(
+                                    "range bounds must be ints, not {} and {}",
+                                    self.rt.type_name(a),
+                                    self.rt.type_name(b)
+                                )
+                            )),
+                        }
+                    }
+                    Op::Unpack(n, rest) => {
+                        let v = pop!();
+                        let items = match v {
+                            Value::List(list) => list.items.borrow().clone(),
+                            other => fail!(Ctrl::Error(
+                                ErrorKind::TypeError,
+                                format!("cannot destructure {}: only lists can be unpacked", self.rt.type_name(other))
+                            )),
+                        };
+                        let n = n as usize;
+                        if items.len() < n {
+                            fail!(Ctrl::Error(
+                                ErrorKind::ValueError,
+                                format!(
+                                    "not enough elements to unpack: expected {}{n}, got {}",
+                                    if rest { "at least " } else { "" },
+                                    items.len()
+                                )
+                            ));
+                        }
+                        self.fiber.stack.extend_from_slice(&items[..n]);
+                        if rest {
+                            let tail = items[n..].to_vec();
+                            let l = self.rt.list(tail);
+                            push!(l);
+                        }
+                    }
+
+                    Op::PushHandler(t) => {
+                        let h = Handler {
+                            frames: self.fiber.frames.len(),
+                            height: self.fiber.stack.len(),
+                            target: t.0 as usize,
+                        };
+                        self.fiber.handlers.push(h);
+                    }
+                    Op::PopHandler(n) => {
+                        let len = self.fiber.handlers.len();
+                        self.fiber.handlers.truncate(len.saturating_sub(n as usize));
+                    }
+                    Op::Throw => {
+                        let v = pop!();
+                        fail!(Ctrl::Throw(v));
+                    }
+                    Op::Rethrow => {
+                        let v = pop!();
+                        save_ip!();
+                        match self.unwind(v) {
+                            Ok(()) => continue 'frame,
+                            Err(stop) => return stop,
+                        }
+                    }
+
+                    Op::Import(i) => {
+                        let module = self.rt.modules[i as usize + proto_module_base(&proto)];
+                        if module.state.get() != ModuleState::Fresh {
+                            push!(Value::Module(module));
+                            continue;
+                        }
+                        let Some(init) = module.init.get() else {
+                            push!(Value::Module(module));
+                            continue;
+                        };
+                        module.state.set(ModuleState::Running);
+                        save_ip!();
+                        let b = self.fiber.stack.len();
+                        push!(Value::Closure(init));
+                        tri!(self.push_frame(init, b, 0, FrameKind::Module(module)));
+                        continue 'frame;
+                    }
+                    Op::ImportNative(k) => {
+                        let name = match consts[k.0 as usize] {
+                            Value::Str(s) => s,
+                            _ => continue,
+                        };
+                        let m = tri!(self.rt.native_module(name.as_str()));
+                        push!(Value::Module(m));
+                    }
+
+                    Op::Await | Op::Spawn | Op::Yield => {
+                        fail!(Ctrl::Error(
+                            ErrorKind::TypeError,
+                            "async code is not supported yet".to_string()
+                        ));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Runs when a slice's fuel is spent: collects garbage if the heap asks.
+    fn safepoint(&mut self) {
+        self.fuel = self.budget;
+        if self.rt.heap.wants_collection() {
+            self.collect_garbage();
+        }
+    }
+}
+
+/// Modules of one program are loaded contiguously; imports are relative to
+/// the first. (Programs are loaded once, so the base is 0.)
+fn proto_module_base(_proto: &crate::value::Proto) -> usize {
+    0
+}
+
+#[inline]
+fn values_eq(a: Value, b: Value) -> bool {
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => x == y,
+        (Value::Nil, Value::Nil) => true,
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        _ => crate::value::values_equal(a, b),
+    }
+}
+
+fn super_method(vm: &Vm, class: Value, name: crate::bytecode::Symbol) -> NResult {
+    let Value::Class(class) = class else {
+        return type_error("`super` is not a class");
+    };
+    match class.method(name) {
+        Some(m) => Ok(m),
+        None => err(
+            ErrorKind::AttributeError,
+            format!("superclass {} has no method `{}`", class.name, vm.rt.symbols.name(name)),
+        ),
+    }
+}

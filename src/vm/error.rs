@@ -1,0 +1,131 @@
+//! Raising and unwinding: turns a failed operation into a thrown value,
+//! records where it was first thrown, and finds the innermost handler;
+//! builds the report for an error nobody caught.
+
+use super::{FrameKind, Stop, Vm};
+use crate::diagnostics::Diagnostic;
+use crate::value::{Ctrl, ModuleState, TraceEntry, Value};
+
+impl Vm {
+    /// Throws the outcome of a failed operation at the current instruction.
+    /// `Ok` means a handler took it and execution continues in its frame.
+    pub(super) fn raise(&mut self, ctrl: Ctrl) -> Result<(), Stop> {
+        let value = match ctrl {
+            Ctrl::Error(kind, message) => self.rt.make_error(kind, &message),
+            Ctrl::Throw(v) => v,
+            Ctrl::Exit(code) => return Err(Stop::Exit(code)),
+        };
+        let trace = self.capture_trace();
+        match value {
+            Value::Instance(inst) if inst.class.is_error => {
+                let _ = inst.origin.set(trace);
+            }
+            _ => self.last_origin = Some(trace),
+        }
+        self.unwind(value)
+    }
+
+    /// Throws `value` again without touching its recorded origin (the end
+    /// of a `finally` block).
+    pub(super) fn unwind(&mut self, value: Value) -> Result<(), Stop> {
+        let fiber = &mut self.fiber;
+        let Some(handler) = fiber.handlers.pop() else {
+            return Err(Stop::Threw(value));
+        };
+        while fiber.frames.len() > handler.frames {
+            if let Some(frame) = fiber.frames.pop() {
+                if let FrameKind::Module(m) = frame.kind {
+                    // A module whose body failed stays failed-but-done: it
+                    // is not run a second time.
+                    m.state.set(ModuleState::Done);
+                }
+            }
+        }
+        fiber.stack.truncate(handler.height);
+        fiber.stack.push(value);
+        if let Some(frame) = fiber.frames.last_mut() {
+            frame.ip = handler.target;
+        }
+        Ok(())
+    }
+
+    /// The current call stack, innermost first.
+    pub(super) fn capture_trace(&self) -> Box<[TraceEntry]> {
+        self.fiber
+            .frames
+            .iter()
+            .rev()
+            .map(|f| {
+                let code = &f.closure.proto.code;
+                let at = f.ip.saturating_sub(1).min(code.chunk.spans.len().saturating_sub(1));
+                TraceEntry {
+                    function: code.name.clone().unwrap_or_else(|| "<fn>".into()),
+                    source: code.source,
+                    span: code.chunk.spans.get(at).copied().unwrap_or_default(),
+                }
+            })
+            .collect()
+    }
+
+    /// Where `value` was first thrown.
+    pub fn origin_of(&self, value: Value) -> Option<Box<[TraceEntry]>> {
+        match value {
+            Value::Instance(inst) if inst.class.is_error => inst.origin.get().cloned(),
+            _ => self.last_origin.clone(),
+        }
+    }
+
+    /// The report for an uncaught error: headline, the failing span
+    /// underlined, and the stack trace.
+    pub fn error_report(&self, value: Value) -> Diagnostic {
+        let headline = match value {
+            Value::Instance(inst) if inst.class.is_error => self.rt.display(value),
+            _ => format!("uncaught error: {}", self.rt.repr(value)),
+        };
+        let mut d = Diagnostic::error(headline);
+        if let Some(trace) = self.origin_of(value) {
+            if let Some(first) = trace.first() {
+                let label = match value {
+                    Value::Instance(inst) if inst.class.is_error => {
+                        let msg = inst.get(self.rt.names.message);
+                        match msg {
+                            Some(Value::Str(s)) if !s.as_str().is_empty() => s.as_str().to_string(),
+                            _ => "thrown here".to_string(),
+                        }
+                    }
+                    _ => "thrown here".to_string(),
+                };
+                d = d.with_label(first.source, first.span, label);
+            }
+            d = d.with_trace(trace_lines(&self.rt.sources, &trace));
+        }
+        d
+    }
+}
+
+/// `at name (file:line:col)` lines, with runs of identical lines (deep
+/// recursion) collapsed.
+pub fn trace_lines(sources: &crate::span::SourceMap, trace: &[TraceEntry]) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut repeats = 0usize;
+    let mut last: Option<String> = None;
+    for entry in trace {
+        let file = sources.get(entry.source);
+        let (line, col) = file.line_col(entry.span.start);
+        let text = format!("at {} ({}:{}:{})", entry.function, file.name, line, col);
+        if last.as_deref() == Some(text.as_str()) {
+            repeats += 1;
+            continue;
+        }
+        if repeats > 0 {
+            lines.push(format!("... the line above repeats {repeats} more times"));
+            repeats = 0;
+        }
+        lines.push(text.clone());
+        last = Some(text);
+    }
+    if repeats > 0 {
+        lines.push(format!("... the line above repeats {repeats} more times"));
+    }
+    lines
+}

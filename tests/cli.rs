@@ -1,0 +1,213 @@
+//! End-to-end tests of the `weft` command line: exit statuses, help text,
+//! argument passing and `weft test`, checked by running the real executable.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn weft(args: &[&str], dir: Option<&Path>) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_weft"));
+    cmd.args(args)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if let Some(dir) = dir {
+        cmd.current_dir(dir);
+    }
+    cmd.output().expect("the weft executable runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A scratch folder removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(tag: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("weft-cli-{}-{tag}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+
+    fn file(&self, rel: &str, text: &str) -> PathBuf {
+        let p = self.0.join(rel);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(&p, text).unwrap();
+        p
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+#[test]
+fn help_mentions_every_command() {
+    let o = weft(&["--help"], None);
+    assert_eq!(o.status.code(), Some(0));
+    let text = stdout(&o);
+    for word in ["run", "check", "test", "disasm", "--budget", "FILE"] {
+        assert!(text.contains(word), "--help lacks {word}:\n{text}");
+    }
+}
+
+#[test]
+fn each_subcommand_has_help() {
+    for sub in ["run", "check", "test", "disasm"] {
+        let o = weft(&[sub, "--help"], None);
+        assert_eq!(o.status.code(), Some(0), "{sub} --help");
+        assert!(stdout(&o).contains("Usage: weft"), "{sub} --help");
+    }
+    let o = weft(&["test", "--help"], None);
+    assert!(stdout(&o).contains("--bless"));
+    assert!(stdout(&o).contains("NAME.out"));
+}
+
+#[test]
+fn version_exits_zero() {
+    let o = weft(&["--version"], None);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).starts_with("weft "), "{}", stdout(&o));
+}
+
+#[test]
+fn usage_errors_exit_64() {
+    for args in [
+        &["--no-such-flag"][..],
+        &["--budget", "0", "x.weft"],
+        &["--budget", "lots", "x.weft"],
+        &["run"],
+        &["check"],
+        &["disasm"],
+        &["test", "--no-such-flag"],
+    ] {
+        let o = weft(args, None);
+        assert_eq!(o.status.code(), Some(64), "{args:?}: {}", stderr(&o));
+        assert!(!stderr(&o).is_empty(), "{args:?} prints why");
+    }
+}
+
+#[test]
+fn no_arguments_explains_and_exits_64() {
+    let o = weft(&[], None);
+    assert_eq!(o.status.code(), Some(64));
+    assert!(stderr(&o).contains("REPL"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("Usage:"), "{}", stderr(&o));
+}
+
+#[test]
+fn flags_after_the_script_belong_to_the_script() {
+    let t = TempDir::new("flags");
+    t.file("empty.weft", "");
+    for args in [
+        &["empty.weft", "--foo", "-x"][..],
+        &["empty.weft", "--help"],
+        &["empty.weft", "test", "--bless"],
+        &["run", "empty.weft", "--version"],
+        &["--budget", "3", "empty.weft", "--budget", "0"],
+    ] {
+        let o = weft(args, Some(&t.0));
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+        assert!(!stdout(&o).contains("Usage"), "{args:?}");
+    }
+}
+
+// Needs `os.args` from the interpreter, which the facade's `run_script` stub
+// does not provide yet; remove the `ignore` once scripts run.
+#[test]
+#[ignore = "needs weft::run_script"]
+fn script_receives_args_verbatim() {
+    let t = TempDir::new("args");
+    t.file("args.weft", "import os\nprint(os.args)\n");
+    let o = weft(&["args.weft", "--foo", "-x", "--", "run"], Some(&t.0));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "[\"--foo\", \"-x\", \"--\", \"run\"]\n");
+}
+
+// The missing-file checks live in the facade (`run_script`, `check`,
+// `disasm`), still stubs; remove the `ignore` once they are implemented.
+#[test]
+#[ignore = "needs weft::run_script / check / disasm"]
+fn missing_script_exits_64() {
+    let t = TempDir::new("missing");
+    for args in [
+        &["nope.weft"][..],
+        &["run", "nope.weft"],
+        &["check", "nope.weft"],
+        &["disasm", "nope.weft"],
+    ] {
+        let o = weft(args, Some(&t.0));
+        assert_eq!(o.status.code(), Some(64), "{args:?}");
+        assert!(stderr(&o).contains("nope.weft"), "{args:?}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn weft_test_reports_failures_with_a_diff() {
+    let t = TempDir::new("suite");
+    // Independent of the interpreter: an empty script prints nothing and
+    // exits 0, and no script prints exactly "x".
+    t.file("cases/pass.weft", "");
+    t.file("cases/pass.out", "");
+    t.file("cases/sub/fail.weft", "print(\"y\")\n");
+    t.file("cases/sub/fail.out", "x\n");
+    // Not a case: no `.out`.
+    t.file("cases/other.weft", "");
+
+    let o = weft(&["test", "cases"], Some(&t.0));
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}{}", stderr(&o));
+    assert!(out.contains("FAIL sub/fail\n"), "{out}");
+    assert!(!out.contains("FAIL pass"), "{out}");
+    assert!(out.contains("--- stdout (expected)"), "{out}");
+    assert!(out.contains("-x\n"), "{out}");
+    assert!(out.lines().any(|l| l == "1 passed, 1 failed"), "{out}");
+    assert!(out.ends_with("1 passed, 1 failed\n"), "{out}");
+
+    // The default root is `tests/`.
+    t.file("tests/ok.weft", "");
+    t.file("tests/ok.out", "");
+    let o = weft(&["test"], Some(&t.0));
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert_eq!(stdout(&o), "1 passed, 0 failed\n");
+}
+
+#[test]
+fn weft_test_bless_creates_expectations() {
+    let t = TempDir::new("bless");
+    t.file("new.weft", "");
+    t.file("_helper.weft", "");
+    t.file("stale.weft", "");
+    t.file("stale.out", "old\n");
+    t.file("stale.status", "3\n");
+
+    let o = weft(&["test", "--bless", "."], Some(&t.0));
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("blessed new"), "{}", stdout(&o));
+    assert_eq!(fs::read_to_string(t.0.join("new.out")).unwrap(), "");
+    assert!(!t.0.join("_helper.out").exists());
+    assert_eq!(fs::read_to_string(t.0.join("stale.out")).unwrap(), "");
+    assert!(!t.0.join("stale.status").exists());
+
+    let o = weft(&["test", "."], Some(&t.0));
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert_eq!(stdout(&o), "2 passed, 0 failed\n");
+}
+
+#[test]
+fn weft_test_on_a_missing_path_exits_64() {
+    let t = TempDir::new("nopath");
+    let o = weft(&["test", "no-such-dir"], Some(&t.0));
+    assert_eq!(o.status.code(), Some(64));
+    assert!(stderr(&o).contains("no-such-dir"), "{}", stderr(&o));
+}
