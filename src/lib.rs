@@ -14,6 +14,7 @@ pub mod golden;
 pub mod gc;
 pub mod lexer;
 pub mod parser;
+pub mod reactor;
 pub mod span;
 pub mod stdlib;
 pub mod value;
