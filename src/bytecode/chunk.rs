@@ -59,8 +59,10 @@ impl Chunk {
 /// A compiled function, method, lambda or module body.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FnProto {
-    /// `fib`, `Point.init`, or `None` for a lambda; `<main>` for a module body.
+    /// `fib`, `init`, or `None` for a lambda; `<main>` for a module body.
     pub name: Option<Rc<str>>,
+    /// The class a method belongs to (traces say `Point.init`).
+    pub owner: Option<Rc<str>>,
     pub kind: FnKind,
     /// Number of declared parameters (not counting `...rest`).
     pub params: u8,
@@ -79,6 +81,15 @@ pub struct FnProto {
 impl FnProto {
     pub fn display_name(&self) -> &str {
         self.name.as_deref().unwrap_or("<fn>")
+    }
+
+    /// The name traces show: `fib`, `Point.init`, `<fn>`.
+    pub fn trace_name(&self) -> Rc<str> {
+        match (&self.owner, &self.name) {
+            (Some(owner), Some(name)) => format!("{owner}.{name}").into(),
+            (_, Some(name)) => name.clone(),
+            _ => "<fn>".into(),
+        }
     }
 }
 

@@ -166,7 +166,7 @@ impl Compiler<'_> {
                 );
             }
             ExprKind::Lambda(decl) => {
-                let idx = self.function(decl, None, false);
+                let idx = self.function(decl, None, None);
                 self.emit(Op::Closure(idx), span);
             }
             ExprKind::Await(inner) => {
@@ -246,7 +246,8 @@ impl Compiler<'_> {
 
     /// Compiles a function body into a nested prototype of the current
     /// function; returns its index for `Op::Closure`.
-    pub(super) fn function(&mut self, decl: &FnDecl, name: Option<Rc<str>>, is_method: bool) -> u16 {
+    pub(super) fn function(&mut self, decl: &FnDecl, name: Option<Rc<str>>, owner: Option<Rc<str>>) -> u16 {
+        let is_method = owner.is_some();
         let has_yield = decl.body.iter().any(stmt_yields);
         let kind = match (decl.is_async, has_yield) {
             (false, false) => FnKind::Plain,
@@ -263,6 +264,7 @@ impl Compiler<'_> {
             self.source,
             decl.span,
         ));
+        self.f().owner = owner;
         if is_method {
             self.declare_local("self", decl.span);
         } else {

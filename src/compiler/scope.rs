@@ -41,6 +41,7 @@ pub(super) struct TryCtx {
 
 pub(super) struct FnState {
     pub name: Option<Rc<str>>,
+    pub owner: Option<Rc<str>>,
     pub kind: FnKind,
     pub is_method: bool,
     pub is_module: bool,
@@ -81,6 +82,7 @@ impl FnState {
     ) -> FnState {
         FnState {
             name,
+            owner: None,
             kind,
             is_method,
             is_module,
@@ -367,6 +369,7 @@ impl Compiler<'_> {
         let f = self.fns.pop().expect("a function is being compiled");
         Rc::new(FnProto {
             name: f.name,
+            owner: f.owner,
             kind: f.kind,
             params: f.params,
             required: f.required,

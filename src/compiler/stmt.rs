@@ -414,14 +414,14 @@ impl Compiler<'_> {
     pub(super) fn fn_declaration(&mut self, decl: &Rc<ast::FnDecl>, span: Span) {
         let Some(name) = &decl.name else { return };
         if self.at_module_top() {
-            let idx = self.function(decl, Some(Rc::from(name.name.as_str())), false);
+            let idx = self.function(decl, Some(Rc::from(name.name.as_str())), None);
             self.emit(Op::Closure(idx), span);
             let g = self.global_index(&name.name).unwrap_or_else(|| self.add_global(&name.name));
             self.emit(Op::SetGlobal(g), span);
         } else {
             self.emit(Op::Nil, span);
             let slot = self.declare_local(&name.name, name.span);
-            let idx = self.function(decl, Some(Rc::from(name.name.as_str())), false);
+            let idx = self.function(decl, Some(Rc::from(name.name.as_str())), None);
             self.emit(Op::Closure(idx), span);
             let index = self.fr().locals.len() - 1;
             self.emit_set(Resolved::Local(slot, index), &name.name, span);
@@ -454,8 +454,8 @@ impl Compiler<'_> {
                 self.error(CompileErrorKind::DuplicateMethod(mname.name.clone()), mname.span);
             }
             seen.push(&mname.name);
-            let full: Rc<str> = Rc::from(format!("{}.{}", name.name, mname.name));
-            let idx = self.function(method, Some(full), true);
+            let owner: Rc<str> = Rc::from(name.name.as_str());
+            let idx = self.function(method, Some(Rc::from(mname.name.as_str())), Some(owner));
             self.emit(Op::Closure(idx), method.span);
             let sym = self.symbols.borrow_mut().intern(&mname.name);
             self.emit(Op::Method(sym), method.span);

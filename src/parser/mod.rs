@@ -1,36 +1,130 @@
 //! Parser: tokens to the spanned syntax tree (built on chumsky), with error
 //! recovery so one run reports several independent syntax errors.
 //!
-//! Placeholder: the real parser replaces this file.
+//! The grammar is written down in `grammar/weft.ebnf`; `expr.rs` and
+//! `stmt.rs` implement it. The pipeline inside [`parse`]:
+//!
+//! 1. `delims.rs` pairs up brackets, refusing nesting past [`MAX_DEPTH`] before
+//!    any parsing happens, and remembers which bracket is open where.
+//! 2. The chumsky grammar runs, recovering statement by statement.
+//! 3. Errors become [`ParseError`]s (naming the unclosed bracket they concern);
+//!    the tree is checked against [`MAX_TREE_DEPTH`] and returned only when
+//!    there were no errors at all.
+//!
+//! Invariant for later passes: a returned tree is at most [`MAX_TREE_DEPTH`]
+//! nodes deep, so walking it recursively cannot overflow the stack.
+
+mod delims;
+mod depth;
+mod error;
+mod expr;
+mod stmt;
+#[cfg(test)]
+mod tests;
+
+pub use delims::Opener;
+pub use depth::{MAX_DEPTH, MAX_TREE_DEPTH};
+pub use error::{Expected, ParseError, ParseErrorKind};
 
 use crate::ast;
 use crate::diagnostics::Diagnostic;
 use crate::lexer::Token;
 use crate::span::{SourceId, Span};
+use chumsky::input::{Input as _, MappedInput};
+use chumsky::prelude::*;
+use delims::{Delimiters, Layout};
+use error::SyntaxError;
+use std::rc::Rc;
 
-/// A syntax error: what was expected and what was found.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ParseError {
-    pub span: Span,
-    pub message: String,
+/// The token stream as chumsky sees it.
+type In<'a> = MappedInput<'a, Token, SimpleSpan, &'a [(Token, SimpleSpan)]>;
+type Ex = extra::Err<SyntaxError>;
+/// A boxed grammar rule producing `O`.
+type P<'a, O> = Boxed<'a, 'a, In<'a>, O, Ex>;
+
+/// The whole grammar. Statements, blocks and expressions refer to each other;
+/// each is declared with `recursive`, whose self-reference is weak, so the
+/// parser graph holds no reference cycles.
+fn module_parser<'a>(layout: Rc<Layout>) -> P<'a, Vec<ast::Stmt>> {
+    let stmt = recursive(|stmt| {
+        let inner = layout.clone();
+        let block = recursive(|block| stmt::block(stmt.clone(), block, inner));
+        let expr = recursive(|expr| expr::expression(expr, block.clone()));
+        stmt::statement(expr, block, layout.clone())
+    });
+    let inner = layout.clone();
+    let block = recursive(|block| stmt::block(stmt.clone(), block, inner));
+    stmt::statements(stmt, block, stmt::Place::TopLevel, layout)
+        .then_ignore(end())
+        .boxed()
 }
 
-impl ParseError {
-    pub fn to_diagnostic(&self, source: SourceId) -> Diagnostic {
-        Diagnostic::error(self.message.clone()).with_label(source, self.span, "here")
-    }
-}
-
-/// Parses a token stream. Returns the module when there were no errors.
+/// Parses a token stream (as the lexer produced it, ending before
+/// `src_len`). Returns the module only when there were no errors; the
+/// errors come sorted by position.
+///
+/// Without the source text, recovery cannot see line breaks; prefer
+/// [`parse_with_source`] when the text is at hand.
 pub fn parse(tokens: &[(Token, Span)], src_len: usize) -> (Option<ast::Module>, Vec<ParseError>) {
-    let _ = (tokens, src_len);
-    (Some(ast::Module { body: Vec::new() }), Vec::new())
+    parse_tokens(tokens, src_len, Layout::default())
+}
+
+/// [`parse`], with the source text the tokens came from. Newlines still mean
+/// nothing to the grammar; they only help recovery guess where a broken
+/// statement ends, so that the statements after it are checked too.
+pub fn parse_with_source(
+    tokens: &[(Token, Span)],
+    src: &str,
+) -> (Option<ast::Module>, Vec<ParseError>) {
+    parse_tokens(tokens, src.len(), Layout::new(src, tokens))
+}
+
+fn parse_tokens(
+    tokens: &[(Token, Span)],
+    src_len: usize,
+    layout: Layout,
+) -> (Option<ast::Module>, Vec<ParseError>) {
+    let delims = Delimiters::scan(tokens);
+    if let Some(span) = delims.too_deep {
+        let err = ParseError {
+            kind: ParseErrorKind::NestingTooDeep,
+            span,
+            unclosed: None,
+        };
+        return (None, vec![err]);
+    }
+
+    let tokens: Vec<(Token, SimpleSpan)> = tokens
+        .iter()
+        .map(|(t, s)| (t.clone(), SimpleSpan::from(s.range())))
+        .collect();
+    let eoi = SimpleSpan::from(src_len..src_len);
+    let (body, errors) = module_parser(Rc::new(layout))
+        .parse(tokens.as_slice().split_token_span(eoi))
+        .into_output_errors();
+
+    let mut errors = error::finish(errors, &delims);
+    if let Some(span) = body.as_deref().and_then(depth::find_too_deep) {
+        errors.push(ParseError {
+            kind: ParseErrorKind::NestingTooDeep,
+            span,
+            unclosed: None,
+        });
+    }
+    match body {
+        Some(body) if errors.is_empty() => (Some(ast::Module { body }), errors),
+        Some(body) => {
+            depth::dismantle(body);
+            (None, errors)
+        }
+        None => (None, errors),
+    }
 }
 
 /// Lexes and parses one source file, turning every error into a diagnostic.
 pub fn parse_source(src: &str, source: SourceId) -> Result<ast::Module, Vec<Diagnostic>> {
     let (tokens, lex_errors) = crate::lexer::lex(src);
-    let (module, parse_errors) = parse(&tokens, src.len());
+    let (module, parse_errors) = parse_with_source(&tokens, src);
     let mut diags: Vec<Diagnostic> = lex_errors.iter().map(|e| e.to_diagnostic(source)).collect();
     diags.extend(parse_errors.iter().map(|e| e.to_diagnostic(source)));
     match module {

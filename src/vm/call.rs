@@ -127,7 +127,7 @@ impl Vm {
         let params = code.params as usize;
         let required = code.required as usize;
         if argc < required || (argc > params && !code.has_rest) {
-            return type_error(arity_message(code.display_name(), required, params, code.has_rest, argc));
+            return type_error(arity_message(&code.trace_name(), required, params, code.has_rest, argc));
         }
         if self.fiber.frames.len() >= self.max_frames {
             return err(

@@ -59,7 +59,7 @@ impl Vm {
                 let code = &f.closure.proto.code;
                 let at = f.ip.saturating_sub(1).min(code.chunk.spans.len().saturating_sub(1));
                 TraceEntry {
-                    function: code.name.clone().unwrap_or_else(|| "<fn>".into()),
+                    function: code.trace_name(),
                     source: code.source,
                     span: code.chunk.spans.get(at).copied().unwrap_or_default(),
                 }
