@@ -122,10 +122,7 @@ fn flags_after_the_script_belong_to_the_script() {
     }
 }
 
-// Needs `os.args` from the interpreter, which the facade's `run_script` stub
-// does not provide yet; remove the `ignore` once scripts run.
 #[test]
-#[ignore = "needs weft::run_script"]
 fn script_receives_args_verbatim() {
     let t = TempDir::new("args");
     t.file("args.weft", "import os\nprint(os.args)\n");
@@ -134,10 +131,7 @@ fn script_receives_args_verbatim() {
     assert_eq!(stdout(&o), "[\"--foo\", \"-x\", \"--\", \"run\"]\n");
 }
 
-// The missing-file checks live in the facade (`run_script`, `check`,
-// `disasm`), still stubs; remove the `ignore` once they are implemented.
 #[test]
-#[ignore = "needs weft::run_script / check / disasm"]
 fn missing_script_exits_64() {
     let t = TempDir::new("missing");
     for args in [

@@ -124,7 +124,22 @@ fn parse_tokens(
 /// Lexes and parses one source file, turning every error into a diagnostic.
 pub fn parse_source(src: &str, source: SourceId) -> Result<ast::Module, Vec<Diagnostic>> {
     let (tokens, lex_errors) = crate::lexer::lex(src);
-    let (module, parse_errors) = parse_with_source(&tokens, src);
+    let (module, mut parse_errors) = parse_with_source(&tokens, src);
+    // An unterminated string or comment swallows the rest of its line or
+    // file, so the parser then sees brackets that are never closed; those
+    // follow-on errors only repeat the lexer's.
+    let swallowed = lex_errors.iter().any(|e| {
+        matches!(
+            e.kind,
+            crate::lexer::LexErrorKind::UnterminatedString
+                | crate::lexer::LexErrorKind::UnterminatedRawString
+                | crate::lexer::LexErrorKind::UnterminatedComment { .. }
+                | crate::lexer::LexErrorKind::UnterminatedInterpolation
+        )
+    });
+    if swallowed {
+        parse_errors.retain(|e| e.span.start < src.len() as u32);
+    }
     let mut diags: Vec<Diagnostic> = lex_errors.iter().map(|e| e.to_diagnostic(source)).collect();
     diags.extend(parse_errors.iter().map(|e| e.to_diagnostic(source)));
     match module {

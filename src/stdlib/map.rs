@@ -1,6 +1,137 @@
-//! Placeholder.
-#[allow(unused_imports)]
-use crate::value::{NativeFn, Value};
-#[allow(unused_imports)]
+//! Native methods of maps (LANGUAGE.md §9, §13 "Library"). Maps keep
+//! insertion order; `keys`, `values` and `items` return new lists in that
+//! order, and `remove` keeps the order of the remaining entries.
+
+use crate::gc::Gc;
+use crate::value::error::{err, type_error};
+use crate::value::{ErrorKind, Key, Map, NResult, NativeFn, Value};
 use crate::vm::Runtime;
-pub static METHODS: &[NativeFn] = &[];
+
+#[rustfmt::skip]
+pub static METHODS: &[NativeFn] = &[
+    NativeFn { name: "len", min: 0, max: 0, f: len },
+    NativeFn { name: "get", min: 1, max: 2, f: get },
+    NativeFn { name: "has", min: 1, max: 1, f: has },
+    NativeFn { name: "remove", min: 1, max: 1, f: remove },
+    NativeFn { name: "keys", min: 0, max: 0, f: keys },
+    NativeFn { name: "values", min: 0, max: 0, f: values },
+    NativeFn { name: "items", min: 0, max: 0, f: items },
+    NativeFn { name: "copy", min: 0, max: 0, f: copy },
+];
+
+fn this(rt: &Runtime, args: &[Value]) -> NResult<Gc<Map>> {
+    match args[0] {
+        Value::Map(m) => Ok(m),
+        v => type_error(format!("map method called on {}", rt.type_name(v))),
+    }
+}
+
+fn key(rt: &Runtime, v: Value) -> NResult<Key> {
+    match v.to_key() {
+        Some(k) => Ok(k),
+        None => type_error(format!("a {} cannot be a map key", rt.type_name(v))),
+    }
+}
+
+fn len(rt: &mut Runtime, args: &[Value]) -> NResult {
+    Ok(Value::Int(this(rt, args)?.table.borrow().len() as i64))
+}
+
+fn get(rt: &mut Runtime, args: &[Value]) -> NResult {
+    let map = this(rt, args)?;
+    let k = key(rt, args[1])?;
+    let found = map.table.borrow().get(&k).copied();
+    Ok(found.unwrap_or_else(|| args.get(2).copied().unwrap_or(Value::Nil)))
+}
+
+fn has(rt: &mut Runtime, args: &[Value]) -> NResult {
+    let map = this(rt, args)?;
+    let k = key(rt, args[1])?;
+    let found = map.table.borrow().contains_key(&k);
+    Ok(Value::Bool(found))
+}
+
+fn remove(rt: &mut Runtime, args: &[Value]) -> NResult {
+    let map = this(rt, args)?;
+    let k = key(rt, args[1])?;
+    let removed = map.table.borrow_mut().shift_remove(&k);
+    match removed {
+        Some(v) => Ok(v),
+        None => err(
+            ErrorKind::KeyError,
+            format!("key {} not found", rt.repr(args[1])),
+        ),
+    }
+}
+
+fn keys(rt: &mut Runtime, args: &[Value]) -> NResult {
+    let ks = this(rt, args)?
+        .table
+        .borrow()
+        .keys()
+        .map(|k| k.to_value())
+        .collect();
+    Ok(rt.list(ks))
+}
+
+fn values(rt: &mut Runtime, args: &[Value]) -> NResult {
+    let vs = this(rt, args)?.table.borrow().values().copied().collect();
+    Ok(rt.list(vs))
+}
+
+fn items(rt: &mut Runtime, args: &[Value]) -> NResult {
+    let pairs: Vec<(Value, Value)> = this(rt, args)?
+        .table
+        .borrow()
+        .iter()
+        .map(|(k, v)| (k.to_value(), *v))
+        .collect();
+    let lists = pairs
+        .into_iter()
+        .map(|(k, v)| rt.list(vec![k, v]))
+        .collect();
+    Ok(rt.list(lists))
+}
+
+fn copy(rt: &mut Runtime, args: &[Value]) -> NResult {
+    let table = this(rt, args)?.table.borrow().clone();
+    Ok(Value::Map(rt.heap.alloc(Map::new(table))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::MapTable;
+
+    #[test]
+    fn remove_keeps_order_and_reports_missing_keys() {
+        let mut rt = Runtime::new();
+        let mut table = MapTable::default();
+        for n in 0..4 {
+            table.insert(Key::Int(n), Value::Int(n * 10));
+        }
+        let m = Value::Map(rt.heap.alloc(Map::new(table)));
+        assert!(matches!(
+            remove(&mut rt, &[m, Value::Int(1)]),
+            Ok(Value::Int(10))
+        ));
+        assert_eq!(rt.display(m), "{0: 0, 2: 20, 3: 30}");
+        assert!(matches!(
+            remove(&mut rt, &[m, Value::Int(1)]),
+            Err(crate::value::Ctrl::Error(ErrorKind::KeyError, _))
+        ));
+        assert!(matches!(
+            get(&mut rt, &[m, Value::Float(1.0)]),
+            Err(crate::value::Ctrl::Error(ErrorKind::TypeError, _))
+        ));
+        assert!(matches!(
+            get(&mut rt, &[m, Value::Int(9), Value::Int(5)]),
+            Ok(Value::Int(5))
+        ));
+        let it = items(&mut rt, &[m]).ok();
+        assert_eq!(
+            it.map(|v| rt.display(v)).as_deref(),
+            Some("[[0, 0], [2, 20], [3, 30]]")
+        );
+    }
+}

@@ -68,6 +68,10 @@ impl Vm {
         let value = (n.f)(&mut self.rt, &self.fiber.stack[args..])?;
         self.fiber.stack.truncate(result);
         self.fiber.stack.push(value);
+        if self.rt.heap.wants_collection() {
+            // Collect at the next safepoint rather than at the end of the slice.
+            self.fuel = 0;
+        }
         Ok(())
     }
 

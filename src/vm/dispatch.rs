@@ -42,29 +42,13 @@ impl Vm {
                     }
                 };
             }
-            // Throws at the current instruction.
-            macro_rules! fail {
-                ($ctrl:expr) => {{
-                    let ctrl = $ctrl;
-                    save_ip!();
-                    match self.raise(ctrl) {
-                        Ok(()) => continue 'frame,
-                        Err(stop) => return stop,
-                    }
-                }};
-            }
-            macro_rules! tri {
-                ($e:expr) => {
-                    match $e {
-                        Ok(v) => v,
-                        Err(c) => fail!(c),
-                    }
-                };
-            }
             macro_rules! pop {
-                () => {
-                    self.fiber.stack.pop().unwrap_or(Value::Nil)
-                };
+                () => {{
+                    let len = self.fiber.stack.len() - 1;
+                    let v = self.fiber.stack[len];
+                    self.fiber.stack.truncate(len);
+                    v
+                }};
             }
             macro_rules! push {
                 ($v:expr) => {
@@ -85,31 +69,57 @@ impl Vm {
                     }
                 };
             }
-            macro_rules! int_arith {
-                ($op:expr) => {{
-                    let b = pop!();
-                    let a = *top!();
-                    let r = match (a, b) {
-                        (Value::Int(x), Value::Int(y)) => arith::int_arith($op, x, y),
-                        _ => arith::arith(&mut self.rt, $op, a, b),
+            let ctrl: Ctrl = 'dispatch: loop {
+                // Throws at the current instruction: leaves the dispatch loop for
+                // the shared error path below it (keeping the hot loop small).
+                macro_rules! fail {
+                    ($ctrl:expr) => {
+                        break 'dispatch $ctrl
                     };
-                    *top!() = tri!(r);
-                }};
-            }
-            macro_rules! compare {
-                ($cmp:expr, $op:tt) => {{
-                    let b = pop!();
-                    let a = *top!();
-                    let r = match (a, b) {
-                        (Value::Int(x), Value::Int(y)) => Value::Bool(x $op y),
-                        (Value::Float(x), Value::Float(y)) => Value::Bool(x $op y),
-                        _ => tri!(arith::compare(&self.rt, $cmp, a, b)),
+                }
+                macro_rules! tri {
+                    ($e:expr) => {
+                        match $e {
+                            Ok(v) => v,
+                            Err(c) => break 'dispatch c,
+                        }
                     };
-                    *top!() = r;
-                }};
-            }
+                }
+                // Int with int inline; everything else (and overflow) out of line.
+                macro_rules! int_arith {
+                    ($op:expr, $checked:ident, $fop:tt) => {{
+                        let b = pop!();
+                        let top = top!();
+                        match (*top, b) {
+                            (Value::Int(x), Value::Int(y)) => {
+                                if let Some(r) = x.$checked(y) {
+                                    *top = Value::Int(r);
+                                    continue;
+                                }
+                            }
+                            (Value::Float(x), Value::Float(y)) => {
+                                *top = Value::Float(x $fop y);
+                                continue;
+                            }
+                            _ => {}
+                        }
+                        let a = *top;
+                        *top!() = tri!(arith_slow(&mut self.rt, $op, a, b));
+                    }};
+                }
+                macro_rules! compare {
+                    ($cmp:expr, $op:tt) => {{
+                        let b = pop!();
+                        let a = *top!();
+                        let r = match (a, b) {
+                            (Value::Int(x), Value::Int(y)) => Value::Bool(x $op y),
+                            (Value::Float(x), Value::Float(y)) => Value::Bool(x $op y),
+                            _ => tri!(compare_slow(&self.rt, $cmp, a, b)),
+                        };
+                        *top!() = r;
+                    }};
+                }
 
-            loop {
                 let op = code[ip];
                 ip += 1;
                 match op {
@@ -196,23 +206,11 @@ impl Vm {
                     }
                     Op::GetBuiltin(b) => push!(self.rt.builtins[b as usize]),
 
-                    Op::Add => {
-                        let b = pop!();
-                        let a = *top!();
-                        let r = match (a, b) {
-                            (Value::Int(x), Value::Int(y)) => match x.checked_add(y) {
-                                Some(n) => Value::Int(n),
-                                None => tri!(arith::int_arith(Arith::Add, x, y)),
-                            },
-                            (Value::Float(x), Value::Float(y)) => Value::Float(x + y),
-                            _ => tri!(arith::arith(&mut self.rt, Arith::Add, a, b)),
-                        };
-                        *top!() = r;
-                    }
-                    Op::Sub => int_arith!(Arith::Sub),
-                    Op::Mul => int_arith!(Arith::Mul),
-                    Op::Div => int_arith!(Arith::Div),
-                    Op::Mod => int_arith!(Arith::Mod),
+                    Op::Add => int_arith!(Arith::Add, checked_add, +),
+                    Op::Sub => int_arith!(Arith::Sub, checked_sub, -),
+                    Op::Mul => int_arith!(Arith::Mul, checked_mul, *),
+                    Op::Div => int_arith!(Arith::Div, checked_div, /),
+                    Op::Mod => int_arith!(Arith::Mod, checked_rem, %),
                     Op::Neg => {
                         let a = *top!();
                         *top!() = tri!(arith::negate(&self.rt, a));
@@ -645,6 +643,11 @@ impl Vm {
                         ));
                     }
                 }
+            };
+            save_ip!();
+            match self.raise(ctrl) {
+                Ok(()) => continue 'frame,
+                Err(stop) => return stop,
             }
         }
     }
@@ -656,6 +659,18 @@ impl Vm {
             self.collect_garbage();
         }
     }
+}
+
+#[cold]
+#[inline(never)]
+fn arith_slow(rt: &mut super::Runtime, op: Arith, a: Value, b: Value) -> NResult {
+    arith::arith(rt, op, a, b)
+}
+
+#[cold]
+#[inline(never)]
+fn compare_slow(rt: &super::Runtime, op: Cmp, a: Value, b: Value) -> NResult {
+    arith::compare(rt, op, a, b)
 }
 
 /// Modules of one program are loaded contiguously; imports are relative to

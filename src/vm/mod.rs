@@ -229,7 +229,7 @@ pub struct Vm {
     pub rt: Runtime,
     pub fiber: Fiber,
     /// Safepoints left in the current slice (see `Op::Loop` and `Op::Call`).
-    fuel: i32,
+    pub(crate) fuel: i32,
     /// Instructions per slice (`--budget`).
     pub budget: i32,
     /// Call depth limit per task.
