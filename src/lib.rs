@@ -15,6 +15,7 @@ pub mod gc;
 pub mod lexer;
 pub mod parser;
 pub mod reactor;
+pub mod scheduler;
 pub mod span;
 pub mod stdlib;
 pub mod value;
@@ -87,6 +88,13 @@ fn finish(vm: &mut vm::Vm, stop: vm::Stop, config: &Config) -> i32 {
             eprint!("{}", diagnostics::render(&report, &vm.rt.sources, config.color));
             exit::RUNTIME_ERROR
         }
+        vm::Stop::Deadlock(lines) => {
+            let report = vm::Vm::deadlock_diagnostic(lines);
+            eprint!("{}", diagnostics::render(&report, &vm.rt.sources, config.color));
+            exit::RUNTIME_ERROR
+        }
+        // The program loop never returns these.
+        vm::Stop::Suspend | vm::Stop::Preempt => exit::RUNTIME_ERROR,
     }
 }
 
@@ -104,7 +112,8 @@ pub fn run_script(path: &str, args: Vec<String>, config: &Config) -> i32 {
         Ok(vm) => vm,
         Err((mut vm, stop)) => return finish(&mut vm, stop, config),
     };
-    let stop = vm.run_module(program.main);
+    vm.color = config.color;
+    let stop = vm.run_program(program.main);
     finish(&mut vm, stop, config)
 }
 

@@ -159,6 +159,9 @@ pub enum Op {
     /// `[..it..] -> [..it.. next]` where `it` is in `slot`; jumps to `t`
     /// when the iterator is exhausted.
     ForIter(Slot, Target),
+    /// `[] -> []`: closes the generator in `slot` if a `for` loop left it
+    /// suspended (runs its pending `finally` blocks).
+    CloseIter(Slot),
     /// Counting loop over an integer range held in `slot` (next value) and
     /// `slot + 1` (end, exclusive): pushes the next value or jumps to `t`.
     ForRange(Slot, Target),

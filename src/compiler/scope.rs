@@ -33,8 +33,19 @@ pub(super) struct LoopCtx {
     pub tries: usize,
 }
 
+/// What must run when control leaves a protected region by a jump.
+#[derive(Clone)]
+pub(super) enum Cleanup {
+    /// Nothing (a `try` with only `catch`): just drop its handlers.
+    None,
+    /// A `finally` body.
+    Finally(ast::Block),
+    /// Close the generator a `for` loop is driving (the iterator's slot).
+    CloseIter(u16),
+}
+
 pub(super) struct TryCtx {
-    pub finally: Option<ast::Block>,
+    pub cleanup: Cleanup,
     /// Handlers installed before this `try`.
     pub handlers_before: u32,
 }

@@ -24,7 +24,7 @@
 //! ```
 
 use super::error::CompileErrorKind;
-use super::scope::{LoopCtx, Resolved, TryCtx};
+use super::scope::{Cleanup, LoopCtx, Resolved, TryCtx};
 use super::{import_binding, Compiler, ImportTarget};
 use crate::ast::{self, Block, Expr, ExprKind, Pattern, Stmt, StmtKind};
 use crate::bytecode::{Op, Slot, Target};
@@ -239,6 +239,7 @@ impl Compiler<'_> {
         }
         self.begin_scope();
         let head;
+        let mut close = None;
         match &iterable.kind {
             ExprKind::Range {
                 start,
@@ -259,6 +260,15 @@ impl Compiler<'_> {
                 self.emit(Op::IterPrep, iterable.span);
                 self.emit(Op::GetIter, iterable.span);
                 let slot = self.declare_hidden("$iter", iterable.span);
+                // A generator being driven is closed when the loop is left
+                // early, by `break`, `return` or an error.
+                let handlers_before = self.fr().handlers;
+                self.f().tries.push(TryCtx {
+                    cleanup: Cleanup::CloseIter(slot),
+                    handlers_before,
+                });
+                self.f().handlers += 1;
+                close = Some((slot, self.emit_jump(Op::PushHandler, iterable.span)));
                 head = self.emit(Op::ForIter(Slot(slot), Target(u32::MAX)), iterable.span);
             }
         }
@@ -283,6 +293,24 @@ impl Compiler<'_> {
         self.emit(Op::Loop(Target(head as u32)), end_of(body.span));
         self.patch_here(head);
         self.pop_loop();
+        if let Some((slot, handler)) = close {
+            //     PopHandler 1; CloseIter; Jump end
+            // err: CloseIter; Rethrow          ; thrown value on the stack
+            // end:
+            self.emit(Op::PopHandler(1), end_of(span));
+            self.f().handlers -= 1;
+            self.f().tries.pop();
+            self.emit(Op::CloseIter(Slot(slot)), end_of(span));
+            let end = self.emit_jump(Op::Jump, end_of(span));
+            self.patch_here(handler);
+            let err = self.declare_hidden("$err", end_of(span));
+            self.emit(Op::CloseIter(Slot(slot)), end_of(span));
+            self.emit(Op::GetLocal(Slot(err)), end_of(span));
+            self.emit(Op::Rethrow, end_of(span));
+            let keep = self.fr().locals.len() - 1;
+            self.retire_locals(keep);
+            self.patch_here(end);
+        }
         self.end_scope(end_of(span));
     }
 
@@ -324,11 +352,17 @@ impl Compiler<'_> {
                 self.emit(Op::PopHandler(pops as u8), span);
             }
             self.f().handlers = before;
-            if let Some(finally) = self.fr().tries[i].finally.clone() {
-                // The finally body runs outside its own try.
-                let outer: Vec<TryCtx> = self.f().tries.drain(i..).collect();
-                self.block(&finally);
-                self.f().tries.extend(outer);
+            match self.fr().tries[i].cleanup.clone() {
+                Cleanup::None => {}
+                Cleanup::Finally(finally) => {
+                    // The finally body runs outside its own try.
+                    let outer: Vec<TryCtx> = self.f().tries.drain(i..).collect();
+                    self.block(&finally);
+                    self.f().tries.extend(outer);
+                }
+                Cleanup::CloseIter(slot) => {
+                    self.emit(Op::CloseIter(Slot(slot)), span);
+                }
             }
         }
         self.f().handlers = saved_handlers;
@@ -356,7 +390,10 @@ impl Compiler<'_> {
     fn try_stmt(&mut self, body: &Block, catch: Option<&ast::CatchClause>, finally: Option<&Block>, span: Span) {
         let handlers_before = self.fr().handlers;
         self.f().tries.push(TryCtx {
-            finally: finally.cloned(),
+            cleanup: match finally {
+                Some(b) => Cleanup::Finally(b.clone()),
+                None => Cleanup::None,
+            },
             handlers_before,
         });
         let fin_handler = finally.map(|_| {

@@ -208,6 +208,17 @@ impl Printer<'_> {
             Value::Module(m) => {
                 let _ = write!(out, "<module {}>", m.name);
             }
+            Value::Generator(g) => {
+                let kind = if g.is_async { "async generator" } else { "generator" };
+                let _ = write!(out, "<{kind} {}>", g.name);
+            }
+            Value::Coroutine(c) => {
+                let _ = write!(out, "<coroutine {}>", c.closure.proto.code.display_name());
+            }
+            Value::Task(t) => {
+                let _ = write!(out, "<task {}>", t.id);
+            }
+            Value::Future(_) => out.push_str("<future>"),
             Value::Cell(c) => self.write(out, c.value.get(), quoted),
             Value::Iter(_) => out.push_str("<iterator>"),
             Value::Undef => out.push_str("<undefined>"),

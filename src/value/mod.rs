@@ -8,10 +8,16 @@
 
 pub mod display;
 pub mod error;
+pub mod fiber;
 pub mod object;
+pub mod task;
 
 pub use error::{Ctrl, ErrorKind, NResult};
 pub use object::*;
+pub use task::{
+    CoState, Coroutine, Delivery, Future, FutureKind, GenState, Generator, Outcome, Resumer, Task, TaskContext,
+    TaskState,
+};
 
 use crate::gc::{Gc, Tracer};
 
@@ -35,6 +41,10 @@ pub enum Value {
     Class(Gc<Class>),
     Instance(Gc<Instance>),
     Module(Gc<Module>),
+    Generator(Gc<Generator>),
+    Coroutine(Gc<Coroutine>),
+    Task(Gc<Task>),
+    Future(Gc<Future>),
     /// A captured local's cell, stored in the local's slot (internal).
     Cell(Gc<UpCell>),
     /// A `for` loop's iterator (internal).
@@ -85,6 +95,11 @@ impl Value {
             Value::Class(_) => "class",
             Value::Instance(_) => "instance",
             Value::Module(_) => "module",
+            Value::Generator(g) if g.is_async => "async generator",
+            Value::Generator(_) => "generator",
+            Value::Coroutine(_) => "coroutine",
+            Value::Task(_) => "task",
+            Value::Future(_) => "future",
             Value::Cell(_) | Value::Iter(_) | Value::Undef => "internal",
         }
     }
@@ -122,6 +137,10 @@ impl Value {
             Value::Class(g) => g.addr(),
             Value::Instance(g) => g.addr(),
             Value::Module(g) => g.addr(),
+            Value::Generator(g) => g.addr(),
+            Value::Coroutine(g) => g.addr(),
+            Value::Task(g) => g.addr(),
+            Value::Future(g) => g.addr(),
             Value::Cell(g) => g.addr(),
             Value::Iter(g) => g.addr(),
             _ => return None,
@@ -143,6 +162,10 @@ impl Value {
             Value::Class(g) => t.mark(g),
             Value::Instance(g) => t.mark(g),
             Value::Module(g) => t.mark(g),
+            Value::Generator(g) => t.mark(g),
+            Value::Coroutine(g) => t.mark(g),
+            Value::Task(g) => t.mark(g),
+            Value::Future(g) => t.mark(g),
             Value::Cell(g) => t.mark(g),
             Value::Iter(g) => t.mark(g),
         }

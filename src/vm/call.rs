@@ -68,8 +68,9 @@ impl Vm {
         let value = (n.f)(&mut self.rt, &self.fiber.stack[args..])?;
         self.fiber.stack.truncate(result);
         self.fiber.stack.push(value);
-        if self.rt.heap.wants_collection() {
+        if self.rt.heap.wants_collection() && self.fuel > 0 {
             // Collect at the next safepoint rather than at the end of the slice.
+            self.fuel_saved = self.fuel;
             self.fuel = 0;
         }
         Ok(())
@@ -92,6 +93,7 @@ impl Vm {
                     ),
                 }
             }
+            Value::Generator(g) => self.generator_method(g, name, recv, argc),
             Value::Module(_) | Value::Class(_) => {
                 let f = super::ops::index::get_field(&mut self.rt, receiver, name)?;
                 self.fiber.stack[recv] = f;
@@ -119,21 +121,12 @@ impl Vm {
     /// (the prologue evaluates their defaults) and packs `...rest`.
     pub(super) fn push_frame(&mut self, c: Gc<Closure>, base: usize, argc: usize, kind: FrameKind) -> NResult<()> {
         let code = &c.proto.code;
-        if code.kind != FnKind::Plain {
-            return type_error(format!(
-                "calling {} functions is not supported yet",
-                match code.kind {
-                    FnKind::Generator => "generator",
-                    _ => "async",
-                }
-            ));
-        }
         let params = code.params as usize;
         let required = code.required as usize;
         if argc < required || (argc > params && !code.has_rest) {
             return type_error(arity_message(&code.trace_name(), required, params, code.has_rest, argc));
         }
-        if self.fiber.frames.len() >= self.max_frames {
+        if code.kind == FnKind::Plain && self.fiber.frames.len() >= self.max_frames {
             return err(
                 ErrorKind::RecursionError,
                 format!("maximum call depth exceeded ({} frames)", self.max_frames),
@@ -152,6 +145,10 @@ impl Vm {
             };
             let rest = self.rt.list(extras);
             self.fiber.stack.push(rest);
+        }
+        if c.proto.code.kind != FnKind::Plain {
+            self.make_suspended_call(c, base, argc);
+            return Ok(());
         }
         self.fiber.frames.push(Frame {
             closure: c,

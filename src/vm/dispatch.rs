@@ -24,6 +24,12 @@ impl Vm {
     /// Runs until the outermost frame returns, an error escapes, or `exit`.
     pub fn run(&mut self) -> Stop {
         'frame: loop {
+            if let Some(v) = self.pending_throw.take() {
+                match self.raise(Ctrl::Throw(v)) {
+                    Ok(()) => continue 'frame,
+                    Err(stop) => return stop,
+                }
+            }
             let Some(frame) = self.fiber.frames.last() else {
                 return Stop::Done(Value::Nil);
             };
@@ -60,12 +66,18 @@ impl Vm {
                     self.fiber.stack.last_mut().expect("operand on the stack")
                 };
             }
+            // A preemption point. `rewind` is how many instructions to step
+            // back so that the interrupted instruction runs again on resume.
             macro_rules! safepoint {
-                () => {
+                ($rewind:expr) => {
                     self.fuel -= 1;
                     if self.fuel <= 0 {
+                        ip -= $rewind;
                         save_ip!();
-                        self.safepoint();
+                        if self.safepoint() {
+                            return Stop::Preempt;
+                        }
+                        ip += $rewind;
                     }
                 };
             }
@@ -274,25 +286,25 @@ impl Vm {
                     }
                     Op::Loop(t) => {
                         ip = t.0 as usize;
-                        safepoint!();
+                        safepoint!(0);
                     }
 
                     Op::Call(n) => {
-                        safepoint!();
+                        safepoint!(1);
                         save_ip!();
                         let callee = self.fiber.stack.len() - n as usize - 1;
                         tri!(self.call_value(callee, n as usize));
                         continue 'frame;
                     }
                     Op::Invoke(name, n) => {
-                        safepoint!();
+                        safepoint!(1);
                         save_ip!();
                         let recv = self.fiber.stack.len() - n as usize - 1;
                         tri!(self.invoke(name, recv, n as usize));
                         continue 'frame;
                     }
                     Op::SuperInvoke(name, n) => {
-                        safepoint!();
+                        safepoint!(1);
                         save_ip!();
                         let class = pop!();
                         let recv = self.fiber.stack.len() - n as usize - 1;
@@ -339,6 +351,10 @@ impl Vm {
                         };
                         let result = match frame.kind {
                             FrameKind::Normal => result,
+                            FrameKind::Coroutine(c) => {
+                                c.state.set(crate::value::CoState::Done);
+                                result
+                            }
                             FrameKind::Constructor => match self.fiber.stack[frame.base] {
                                 Value::Cell(c) => c.value.get(),
                                 v => v,
@@ -354,6 +370,9 @@ impl Vm {
                             self.fiber.handlers.pop();
                         }
                         if self.fiber.frames.is_empty() {
+                            if self.finish_generator(result) {
+                                continue 'frame;
+                            }
                             return Stop::Done(result);
                         }
                         push!(result);
@@ -521,11 +540,27 @@ impl Vm {
                         let it = self.fiber.stack[base + s.0 as usize];
                         let next = match it {
                             Value::Iter(it) => iter::next(&mut self.rt, &it),
+                            Value::Generator(g) => {
+                                save_ip!();
+                                let exit = crate::value::Delivery::ForIter { exit: t.0 as usize };
+                                tri!(self.resume_generator(g, super::tasks::ResumeMode::Send(Value::Nil), exit));
+                                continue 'frame;
+                            }
                             _ => None,
                         };
                         match next {
                             Some(v) => push!(v),
                             None => ip = t.0 as usize,
+                        }
+                    }
+                    Op::CloseIter(s) => {
+                        if let Value::Generator(g) = self.fiber.stack[base + s.0 as usize] {
+                            if g.state.get() == crate::value::GenState::Suspended {
+                                save_ip!();
+                                let how = crate::value::Delivery::CloseIter;
+                                tri!(self.resume_generator(g, super::tasks::ResumeMode::Close, how));
+                                continue 'frame;
+                            }
                         }
                     }
                     Op::ForRange(s, t) => {
@@ -636,11 +671,26 @@ impl Vm {
                         push!(Value::Module(m));
                     }
 
-                    Op::Await | Op::Spawn | Op::Yield => {
-                        fail!(Ctrl::Error(
-                            ErrorKind::TypeError,
-                            "async code is not supported yet".to_string()
-                        ));
+                    Op::Await => {
+                        let v = pop!();
+                        save_ip!();
+                        let site = (proto.code.source, proto.code.chunk.spans[ip - 1]);
+                        match self.await_value(v, site) {
+                            Ok(super::tasks::Awaited::Continue) => continue 'frame,
+                            Ok(super::tasks::Awaited::Suspend) => return Stop::Suspend,
+                            Err(c) => fail!(c),
+                        }
+                    }
+                    Op::Spawn => {
+                        let v = pop!();
+                        let task = tri!(self.spawn(v));
+                        push!(task);
+                    }
+                    Op::Yield => {
+                        let v = pop!();
+                        save_ip!();
+                        tri!(self.yield_value(v));
+                        continue 'frame;
                     }
                 }
             };
@@ -652,12 +702,19 @@ impl Vm {
         }
     }
 
-    /// Runs when a slice's fuel is spent: collects garbage if the heap asks.
-    fn safepoint(&mut self) {
-        self.fuel = self.budget;
+    /// Runs when the fuel is spent: collects garbage if the heap asks, and
+    /// says whether the task's slice is over (time to switch tasks).
+    fn safepoint(&mut self) -> bool {
         if self.rt.heap.wants_collection() {
             self.collect_garbage();
         }
+        if self.fuel_saved > 0 {
+            // The slice was cut short only to collect: resume it.
+            self.fuel = std::mem::take(&mut self.fuel_saved);
+            return false;
+        }
+        self.fuel = self.budget;
+        self.current.is_some()
     }
 }
 

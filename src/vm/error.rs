@@ -28,17 +28,25 @@ impl Vm {
     /// Throws `value` again without touching its recorded origin (the end
     /// of a `finally` block).
     pub(super) fn unwind(&mut self, value: Value) -> Result<(), Stop> {
-        let fiber = &mut self.fiber;
-        let Some(handler) = fiber.handlers.pop() else {
-            return Err(Stop::Threw(value));
+        let handler = loop {
+            if let Some(h) = self.fiber.handlers.pop() {
+                break h;
+            }
+            // No handler in this fiber: a generator dies and the error goes
+            // on in whoever resumed it.
+            for frame in self.fiber.frames.drain(..) {
+                finish_frame(frame.kind);
+            }
+            match self.unwind_generator(value) {
+                Some(true) => return Ok(()),
+                Some(false) => continue,
+                None => return Err(Stop::Threw(value)),
+            }
         };
+        let fiber = &mut self.fiber;
         while fiber.frames.len() > handler.frames {
             if let Some(frame) = fiber.frames.pop() {
-                if let FrameKind::Module(m) = frame.kind {
-                    // A module whose body failed stays failed-but-done: it
-                    // is not run a second time.
-                    m.state.set(ModuleState::Done);
-                }
+                finish_frame(frame.kind);
             }
         }
         fiber.stack.truncate(handler.height);
@@ -49,12 +57,15 @@ impl Vm {
         Ok(())
     }
 
-    /// The current call stack, innermost first.
+    /// The current call stack, innermost first: the running fiber's frames,
+    /// then those of the fibers that resumed it (generators' consumers).
     pub(super) fn capture_trace(&self) -> Box<[TraceEntry]> {
+        let outer = self.parents.iter().rev().flat_map(|p| p.fiber.frames.iter().rev());
         self.fiber
             .frames
             .iter()
             .rev()
+            .chain(outer)
             .map(|f| {
                 let code = &f.closure.proto.code;
                 let at = f.ip.saturating_sub(1).min(code.chunk.spans.len().saturating_sub(1));
@@ -100,6 +111,17 @@ impl Vm {
             d = d.with_trace(trace_lines(&self.rt.sources, &trace));
         }
         d
+    }
+}
+
+/// Bookkeeping for a frame abandoned by an error.
+fn finish_frame(kind: FrameKind) {
+    match kind {
+        // A module whose body failed stays failed-but-done: it is not run
+        // a second time.
+        FrameKind::Module(m) => m.state.set(ModuleState::Done),
+        FrameKind::Coroutine(c) => c.state.set(crate::value::CoState::Done),
+        FrameKind::Normal | FrameKind::Constructor => {}
     }
 }
 

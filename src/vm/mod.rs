@@ -12,6 +12,7 @@
 
 mod call;
 mod dispatch;
+mod tasks;
 pub mod error;
 pub mod frame;
 mod load;
@@ -35,6 +36,12 @@ pub enum Stop {
     Threw(Value),
     /// `exit(code)` was called.
     Exit(i32),
+    /// The running task awaits something not ready (it is `Waiting`).
+    Suspend,
+    /// The running task spent its slice.
+    Preempt,
+    /// Every task is blocked and nothing can wake them: one line per task.
+    Deadlock(Vec<String>),
 }
 
 /// The built-in types that have methods.
@@ -45,9 +52,10 @@ pub enum TypeTag {
     Map,
     Bytes,
     Range,
+    Task,
 }
 
-pub const TYPE_COUNT: usize = 5;
+pub const TYPE_COUNT: usize = 6;
 
 /// Names the VM itself needs, interned once.
 pub struct WellKnown {
@@ -55,6 +63,12 @@ pub struct WellKnown {
     pub iter: Symbol,
     pub message: Symbol,
     pub trace: Symbol,
+    pub value: Symbol,
+    pub next: Symbol,
+    pub send: Symbol,
+    pub throw: Symbol,
+    pub close: Symbol,
+    pub id: Symbol,
 }
 
 /// Builds a native standard module on first import (installed by `stdlib`).
@@ -81,6 +95,9 @@ pub struct Runtime {
     /// `os.args`.
     pub args: Vec<String>,
     pub names: WellKnown,
+    pub sched: crate::scheduler::Scheduler,
+    /// Raised when a generator is closed; `catch` sees it like any error.
+    pub generator_exit: Option<Gc<Class>>,
 }
 
 impl Runtime {
@@ -91,6 +108,12 @@ impl Runtime {
             iter: symbols.intern("iter"),
             message: symbols.intern("message"),
             trace: symbols.intern("trace"),
+            value: symbols.intern("value"),
+            next: symbols.intern("next"),
+            send: symbols.intern("send"),
+            throw: symbols.intern("throw"),
+            close: symbols.intern("close"),
+            id: symbols.intern("id"),
         };
         let mut heap = Heap::new();
         let ascii_chars = (0u8..128)
@@ -116,6 +139,8 @@ impl Runtime {
             out,
             args: Vec::new(),
             names,
+            sched: Default::default(),
+            generator_exit: None,
         };
         rt.make_error_classes();
         rt
@@ -139,6 +164,12 @@ impl Runtime {
             });
             self.error_classes.push(class);
         }
+        self.generator_exit = Some(self.heap.alloc(Class {
+            name: "GeneratorExit".into(),
+            superclass: Some(root),
+            methods: Default::default(),
+            is_error: true,
+        }));
     }
 
     pub fn str(&mut self, s: impl Into<Box<str>>) -> Value {
@@ -193,6 +224,7 @@ impl Runtime {
             Value::Map(_) => TypeTag::Map,
             Value::Bytes(_) => TypeTag::Bytes,
             Value::Range(_) => TypeTag::Range,
+            Value::Task(_) => TypeTag::Task,
             _ => return None,
         };
         Some(&self.methods[tag as usize])
@@ -237,6 +269,18 @@ pub struct Vm {
     /// Where the most recent non-instance value was thrown (instances carry
     /// their own origin).
     last_origin: Option<Box<[crate::value::TraceEntry]>>,
+    /// Generators running inside the current task, outermost first: the
+    /// fibers they were resumed from.
+    parents: Vec<crate::value::Resumer>,
+    /// The task being run (none while the prelude runs).
+    current: Option<Gc<crate::value::Task>>,
+    /// A value to throw as soon as the current frame is (re)loaded: an error
+    /// delivered into a resumed generator or task.
+    pending_throw: Option<Value>,
+    /// Fuel set aside when a collection request cut the slice short.
+    fuel_saved: i32,
+    /// Whether diagnostics printed by the VM itself use colour.
+    pub color: bool,
 }
 
 impl Vm {
@@ -249,6 +293,11 @@ impl Vm {
             budget,
             max_frames: 10_000,
             last_origin: None,
+            parents: Vec::new(),
+            current: None,
+            pending_throw: None,
+            fuel_saved: 0,
+            color: false,
         }
     }
 
@@ -281,11 +330,30 @@ impl Vm {
             modules,
             native_modules,
             ascii_chars,
+            sched,
+            generator_exit,
             ..
         } = &mut self.rt;
         let fiber = &self.fiber;
+        let parents = &self.parents;
+        let current = self.current;
+        let pending = self.pending_throw;
         heap.collect(|t| {
             fiber.trace(t);
+            for p in parents {
+                p.fiber.trace(t);
+                t.mark(p.generator);
+            }
+            if let Some(task) = current {
+                t.mark(task);
+            }
+            if let Some(v) = pending {
+                v.trace(t);
+            }
+            sched.trace(t);
+            if let Some(g) = generator_exit {
+                t.mark(*g);
+            }
             for v in builtins.iter() {
                 v.trace(t);
             }

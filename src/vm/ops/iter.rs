@@ -21,6 +21,10 @@ pub fn make_iter(rt: &mut Runtime, v: Value) -> NResult {
             done: r.step == 0,
         },
         Value::Iter(_) => return Ok(v),
+        Value::Generator(g) if !g.is_async => return Ok(v),
+        Value::Generator(g) => {
+            return type_error(format!("async generator {} must be driven with `for await`", g.name))
+        }
         Value::Instance(inst) => {
             return type_error(format!(
                 "{} is not iterable: its iter() must return a list, string, map, range, bytes or generator",

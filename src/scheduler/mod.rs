@@ -1,0 +1,155 @@
+//! The scheduler's bookkeeping: the FIFO run queue, the live tasks, and the
+//! futures tasks wait on (timers among them).
+//!
+//! The VM owns the running fiber and does the switching; this module
+//! decides who runs next and wakes waiters. Completing a future or a task
+//! puts whoever waits on it at the back of the run queue, so wake-ups happen
+//! in a deterministic order: the order in which things completed.
+
+use crate::gc::{Gc, Heap, Tracer};
+use crate::reactor::Reactor;
+use crate::value::fiber::Fiber;
+use crate::value::{Future, FutureKind, Outcome, Task, TaskState, Value};
+use rustc_hash::FxHashMap;
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+#[derive(Default)]
+pub struct Scheduler {
+    /// Tasks ready to run, in the order they became ready.
+    pub queue: VecDeque<Gc<Task>>,
+    /// Every task that has not finished, by id.
+    pub tasks: Vec<Gc<Task>>,
+    next_task: u64,
+    next_future: u64,
+    /// Created on first use (programs that never sleep need no poller).
+    reactor: Option<Reactor>,
+    /// Reactor timer keys → the `sleep` futures they complete.
+    pub timers: FxHashMap<u64, Gc<Future>>,
+}
+
+impl Scheduler {
+    /// A new task that will run `fiber`, queued at the back.
+    pub fn spawn(&mut self, heap: &mut Heap, fiber: Fiber) -> Gc<Task> {
+        let task = heap.alloc(Task::new(self.next_task, fiber));
+        self.next_task += 1;
+        self.tasks.push(task);
+        self.queue.push_back(task);
+        task
+    }
+
+    /// Puts a waiting task at the back of the run queue.
+    pub fn ready(&mut self, task: Gc<Task>) {
+        if matches!(task.state.get(), TaskState::Waiting) {
+            task.state.set(TaskState::Ready);
+            task.waiting_on.set(None);
+            self.queue.push_back(task);
+        }
+    }
+
+    /// Resumes `task` at its await with `outcome`.
+    pub fn wake(&mut self, task: Gc<Task>, outcome: Outcome) {
+        if task.state.get() == TaskState::Waiting {
+            *task.resume.borrow_mut() = Some(outcome);
+            self.ready(task);
+        }
+    }
+
+    pub fn new_future(&mut self, heap: &mut Heap, kind: FutureKind) -> Gc<Future> {
+        self.next_future += 1;
+        heap.alloc(Future::new(self.next_future, kind))
+    }
+
+    /// Completes a future (once) and wakes the task waiting on it.
+    pub fn complete(&mut self, fut: Gc<Future>, outcome: Outcome) {
+        if fut.is_done() {
+            return;
+        }
+        *fut.result.borrow_mut() = Some(outcome.clone());
+        if let Some(task) = fut.waiter.take() {
+            self.wake(task, outcome);
+        }
+    }
+
+    /// A future completed after `ms` milliseconds.
+    pub fn sleep(&mut self, heap: &mut Heap, ms: f64) -> std::io::Result<Gc<Future>> {
+        let ms = if ms.is_finite() && ms > 0.0 { ms } else { 0.0 };
+        let deadline = Instant::now() + Duration::from_secs_f64(ms / 1000.0);
+        let key = self.next_future + 1;
+        let fut = self.new_future(heap, FutureKind::Timer { key });
+        self.reactor()?.add_timer(deadline, key);
+        self.timers.insert(key, fut);
+        Ok(fut)
+    }
+
+    pub fn reactor(&mut self) -> std::io::Result<&mut Reactor> {
+        if self.reactor.is_none() {
+            self.reactor = Some(Reactor::new()?);
+        }
+        Ok(self.reactor.as_mut().expect("just created"))
+    }
+
+    /// Whether a timer or I/O source may still wake someone.
+    pub fn has_pending_events(&self) -> bool {
+        !self.timers.is_empty() || self.reactor.as_ref().is_some_and(|r| r.has_pending())
+    }
+
+    /// Fires due timers and ready I/O, waiting up to `timeout` (`None`:
+    /// until the next event) when nothing is due yet.
+    pub fn poll(&mut self, timeout: Option<Duration>) -> std::io::Result<()> {
+        let Some(reactor) = self.reactor.as_mut() else {
+            return Ok(());
+        };
+        let mut fired = Vec::new();
+        reactor.poll(timeout, &mut fired)?;
+        for key in fired {
+            if let Some(fut) = self.timers.remove(&key) {
+                self.complete(fut, Ok(Value::Nil));
+            }
+        }
+        Ok(())
+    }
+
+    /// Fires timers that are already due, without waiting.
+    pub fn poll_due(&mut self) {
+        if self.timers.is_empty() {
+            return;
+        }
+        let Some(reactor) = self.reactor.as_mut() else {
+            return;
+        };
+        let mut fired = Vec::new();
+        reactor.fire_due(&mut fired);
+        for key in fired {
+            if let Some(fut) = self.timers.remove(&key) {
+                self.complete(fut, Ok(Value::Nil));
+            }
+        }
+    }
+
+    /// Stops a `sleep` whose waiter was cancelled.
+    pub fn cancel_timer(&mut self, key: u64) {
+        self.timers.remove(&key);
+    }
+
+    /// Records a task's end and wakes the tasks awaiting it.
+    pub fn finish(&mut self, task: Gc<Task>, outcome: Outcome) {
+        task.state.set(TaskState::Done);
+        *task.result.borrow_mut() = Some(outcome.clone());
+        *task.saved.borrow_mut() = Default::default();
+        self.tasks.retain(|t| !Gc::ptr_eq(*t, task));
+        let waiters = std::mem::take(&mut *task.waiters.borrow_mut());
+        for w in waiters {
+            self.wake(w, outcome.clone());
+        }
+    }
+
+    pub fn trace(&self, t: &mut Tracer) {
+        for task in self.queue.iter().chain(self.tasks.iter()) {
+            t.mark(*task);
+        }
+        for f in self.timers.values() {
+            t.mark(*f);
+        }
+    }
+}

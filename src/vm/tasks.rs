@@ -1,0 +1,520 @@
+//! Generators, coroutines, tasks and the scheduling loop.
+//!
+//! A generator owns a fiber; resuming it parks the resumer's fiber in
+//! `Vm::parents` and makes the generator's fiber current, `yield` swaps
+//! back. A coroutine awaited inline simply pushes its frame on the current
+//! fiber, so its frames appear in traces and it is cancelled with the task.
+//! A task is a parked fiber (plus the generators it is inside); the loop in
+//! [`Vm::run_program`] switches tasks in FIFO order, one slice at a time,
+//! and polls the reactor between slices and whenever nobody is ready.
+
+use super::{Frame, FrameKind, Stop, Vm};
+use crate::bytecode::Symbol;
+use crate::diagnostics::Diagnostic;
+use crate::gc::Gc;
+use crate::value::error::{err, type_error};
+use crate::value::fiber::Fiber;
+use crate::value::{
+    Closure, CoState, Coroutine, Ctrl, Delivery, ErrorKind, FutureKind, GenState, Generator, Instance, NResult,
+    Resumer, Task, TaskContext, TaskState, Value,
+};
+use std::cell::{Cell, RefCell};
+
+/// How a generator is resumed.
+#[derive(Clone, Copy, Debug)]
+pub enum ResumeMode {
+    Send(Value),
+    Throw(Value),
+    Close,
+}
+
+/// What an `await` did.
+pub enum Awaited {
+    /// The result is on the stack, or a coroutine frame was pushed.
+    Continue,
+    /// The task must wait: it is registered with what it waits for.
+    Suspend,
+}
+
+impl Vm {
+    /// Turns a call of a generator or async function (its frame's slot 0 and
+    /// arguments at `base..`) into a generator or coroutine object.
+    pub(super) fn make_suspended_call(&mut self, c: Gc<Closure>, base: usize, argc: usize) {
+        let stack = self.fiber.stack.split_off(base);
+        let code = &c.proto.code;
+        let value = match code.kind {
+            crate::bytecode::FnKind::Async => Value::Coroutine(self.rt.heap.alloc(Coroutine {
+                closure: c,
+                stack: RefCell::new(stack),
+                argc: argc as u8,
+                state: Cell::new(CoState::Fresh),
+            })),
+            kind => {
+                let fiber = Fiber {
+                    stack,
+                    frames: vec![Frame {
+                        closure: c,
+                        ip: 0,
+                        base: 0,
+                        argc: argc as u8,
+                        kind: FrameKind::Normal,
+                    }],
+                    handlers: Vec::new(),
+                };
+                Value::Generator(self.rt.heap.alloc(Generator {
+                    name: code.display_name().into(),
+                    is_async: kind == crate::bytecode::FnKind::AsyncGenerator,
+                    state: Cell::new(GenState::Fresh),
+                    fiber: RefCell::new(fiber),
+                }))
+            }
+        };
+        self.fiber.stack.push(value);
+    }
+
+    /// `g.next()`, `g.send(v)`, `g.throw(e)`, `g.close()` with the receiver
+    /// and arguments at `recv..`.
+    pub(super) fn generator_method(&mut self, g: Gc<Generator>, name: Symbol, recv: usize, argc: usize) -> NResult<()> {
+        let names = &self.rt.names;
+        let (mode, delivery, expected) = if name == names.next {
+            (ResumeMode::Send(Value::Nil), Delivery::Call, 0)
+        } else if name == names.send {
+            let v = self.fiber.stack.get(recv + 1).copied().unwrap_or(Value::Nil);
+            (ResumeMode::Send(v), Delivery::Call, 1)
+        } else if name == names.throw {
+            let v = self.fiber.stack.get(recv + 1).copied().unwrap_or(Value::Nil);
+            (ResumeMode::Throw(v), Delivery::Call, 1)
+        } else if name == names.close {
+            (ResumeMode::Close, Delivery::CloseCall, 0)
+        } else {
+            return err(
+                ErrorKind::AttributeError,
+                format!("generator has no method `{}`", self.rt.symbols.name(name)),
+            );
+        };
+        if argc != expected {
+            return type_error(super::call::arity_message(
+                self.rt.symbols.name(name),
+                expected,
+                expected,
+                false,
+                argc,
+            ));
+        }
+        self.fiber.stack.truncate(recv);
+        self.resume_generator(g, mode, delivery)
+    }
+
+    /// Switches into a generator. The caller's frame must have its ip saved
+    /// and its stack ready to receive the delivery.
+    pub(super) fn resume_generator(&mut self, g: Gc<Generator>, mode: ResumeMode, delivery: Delivery) -> NResult<()> {
+        match (g.state.get(), mode) {
+            (GenState::Running, _) => {
+                return err(ErrorKind::ValueError, format!("generator {} is already running", g.name))
+            }
+            (GenState::Done, ResumeMode::Send(_)) => return self.deliver_finished(Value::Nil, delivery, true),
+            (GenState::Done, ResumeMode::Throw(e)) | (GenState::Fresh, ResumeMode::Throw(e)) => {
+                g.state.set(GenState::Done);
+                return Err(Ctrl::Throw(e));
+            }
+            (GenState::Done | GenState::Fresh, ResumeMode::Close) => {
+                g.state.set(GenState::Done);
+                return self.deliver_finished(Value::Nil, delivery, false);
+            }
+            _ => {}
+        }
+        let was_fresh = g.state.get() == GenState::Fresh;
+        let gen_fiber = std::mem::take(&mut *g.fiber.borrow_mut());
+        let outer = std::mem::replace(&mut self.fiber, gen_fiber);
+        self.parents.push(Resumer {
+            fiber: outer,
+            generator: g,
+            delivery,
+        });
+        g.state.set(GenState::Running);
+        match mode {
+            ResumeMode::Send(v) => {
+                if !was_fresh {
+                    self.fiber.stack.push(v);
+                }
+            }
+            ResumeMode::Throw(e) => self.pending_throw = Some(e),
+            ResumeMode::Close => {
+                let class = self.rt.generator_exit.unwrap_or(self.rt.error_classes[0]);
+                let inst = self.rt.heap.alloc(Instance::new(class));
+                let msg = self.rt.str("generator closed");
+                inst.set(self.rt.names.message, msg);
+                self.pending_throw = Some(Value::Instance(inst));
+            }
+        }
+        Ok(())
+    }
+
+    /// Hands a finished generator's outcome to its resumer.
+    fn deliver_finished(&mut self, result: Value, delivery: Delivery, stop_iteration: bool) -> NResult<()> {
+        match delivery {
+            Delivery::Call if stop_iteration => {
+                let e = self.rt.make_error(ErrorKind::StopIteration, "");
+                if let Value::Instance(inst) = e {
+                    inst.set(self.rt.names.value, result);
+                }
+                Err(Ctrl::Throw(e))
+            }
+            Delivery::Call | Delivery::CloseCall => {
+                self.fiber.stack.push(Value::Nil);
+                Ok(())
+            }
+            Delivery::ForIter { exit } => {
+                if let Some(f) = self.fiber.frames.last_mut() {
+                    f.ip = exit;
+                }
+                Ok(())
+            }
+            Delivery::CloseIter => Ok(()),
+        }
+    }
+
+    /// `yield v` in the current generator: back to its resumer.
+    pub(super) fn yield_value(&mut self, v: Value) -> NResult<()> {
+        let Some(parent) = self.parents.pop() else {
+            return type_error("`yield` outside a generator");
+        };
+        self.after_switch(|vm| vm.yield_into(parent, v));
+        Ok(())
+    }
+
+    /// Runs `f` after a fiber switch: an error it reports is thrown in the
+    /// new current fiber when its frame loads (the dispatch loop's cached
+    /// instruction pointer belongs to the old one).
+    fn after_switch(&mut self, f: impl FnOnce(&mut Vm) -> NResult<()>) {
+        if let Err(c) = f(self) {
+            let v = match c {
+                Ctrl::Throw(v) => v,
+                Ctrl::Error(kind, msg) => self.rt.make_error(kind, &msg),
+                Ctrl::Exit(_) => Value::Nil,
+            };
+            self.pending_throw = Some(v);
+        }
+    }
+
+    fn yield_into(&mut self, parent: Resumer, v: Value) -> NResult<()> {
+        let gen_fiber = std::mem::replace(&mut self.fiber, parent.fiber);
+        let g = parent.generator;
+        *g.fiber.borrow_mut() = gen_fiber;
+        g.state.set(GenState::Suspended);
+        match parent.delivery {
+            Delivery::Call | Delivery::ForIter { .. } => {
+                self.fiber.stack.push(v);
+                Ok(())
+            }
+            Delivery::CloseCall | Delivery::CloseIter => {
+                g.state.set(GenState::Done);
+                *g.fiber.borrow_mut() = Fiber::default();
+                err(ErrorKind::ValueError, format!("generator {} yielded after close()", g.name))
+            }
+        }
+    }
+
+    /// The current generator's body returned `result`; false when the
+    /// current fiber is not a generator (the task itself finished).
+    pub(super) fn finish_generator(&mut self, result: Value) -> bool {
+        let Some(parent) = self.parents.pop() else {
+            return false;
+        };
+        self.fiber = parent.fiber;
+        let g = parent.generator;
+        g.state.set(GenState::Done);
+        *g.fiber.borrow_mut() = Fiber::default();
+        self.after_switch(|vm| vm.deliver_finished(result, parent.delivery, true));
+        true
+    }
+
+    /// An error left the current generator: it is finished, and the error
+    /// continues in the resumer. Returns false at the task's own fiber, and
+    /// swallows the error when it is the one `close()` threw in.
+    pub(super) fn unwind_generator(&mut self, value: Value) -> Option<bool> {
+        let parent = self.parents.pop()?;
+        self.fiber = parent.fiber;
+        let g = parent.generator;
+        g.state.set(GenState::Done);
+        *g.fiber.borrow_mut() = Fiber::default();
+        let is_exit = matches!(value, Value::Instance(i)
+            if self.rt.generator_exit.is_some_and(|c| Gc::ptr_eq(c, i.class)));
+        if is_exit && matches!(parent.delivery, Delivery::CloseCall | Delivery::CloseIter) {
+            if parent.delivery == Delivery::CloseCall {
+                self.fiber.stack.push(Value::Nil);
+            }
+            return Some(true);
+        }
+        Some(false)
+    }
+
+    /// `await v`.
+    pub(super) fn await_value(&mut self, v: Value, site: (crate::span::SourceId, crate::span::Span)) -> NResult<Awaited> {
+        if let Some(task) = self.current {
+            if task.cancel_pending.get() && !matches!(v, Value::Coroutine(_)) {
+                task.cancel_pending.set(false);
+                return err(ErrorKind::CancelledError, "the task was cancelled");
+            }
+        }
+        match v {
+            Value::Coroutine(c) => {
+                if c.state.get() != CoState::Fresh {
+                    return type_error("this coroutine was already awaited or spawned");
+                }
+                if self.fiber.frames.len() >= self.max_frames {
+                    return err(
+                        ErrorKind::RecursionError,
+                        format!("maximum call depth exceeded ({} frames)", self.max_frames),
+                    );
+                }
+                c.state.set(CoState::Running);
+                let base = self.fiber.stack.len();
+                self.fiber.stack.extend(c.stack.take());
+                self.fiber.frames.push(Frame {
+                    closure: c.closure,
+                    ip: 0,
+                    base,
+                    argc: c.argc,
+                    kind: FrameKind::Coroutine(c),
+                });
+                Ok(Awaited::Continue)
+            }
+            Value::Task(t) => {
+                t.observed.set(true);
+                if let Some(outcome) = t.result.borrow().clone() {
+                    return self.take_outcome(outcome);
+                }
+                let me = self.current_task()?;
+                if Gc::ptr_eq(me, t) {
+                    return err(ErrorKind::ValueError, "a task cannot await itself");
+                }
+                t.waiters.borrow_mut().push(me);
+                self.suspend(me, v, site);
+                Ok(Awaited::Suspend)
+            }
+            Value::Future(f) => {
+                if let Some(outcome) = f.result.borrow().clone() {
+                    return self.take_outcome(outcome);
+                }
+                let me = self.current_task()?;
+                f.waiter.set(Some(me));
+                self.suspend(me, v, site);
+                Ok(Awaited::Suspend)
+            }
+            Value::Generator(g) if g.is_async => type_error(format!(
+                "cannot await async generator {}: drive it with `for await`",
+                g.name
+            )),
+            other => type_error(format!(
+                "cannot await {}: only coroutines, tasks and futures can be awaited",
+                self.rt.type_name(other)
+            )),
+        }
+    }
+
+    fn take_outcome(&mut self, outcome: crate::value::Outcome) -> NResult<Awaited> {
+        match outcome {
+            Ok(v) => {
+                self.fiber.stack.push(v);
+                Ok(Awaited::Continue)
+            }
+            Err(e) => Err(Ctrl::Throw(e)),
+        }
+    }
+
+    fn current_task(&self) -> NResult<Gc<Task>> {
+        match self.current {
+            Some(t) => Ok(t),
+            None => type_error("`await` can only wait inside a task"),
+        }
+    }
+
+    fn suspend(&mut self, task: Gc<Task>, on: Value, site: (crate::span::SourceId, crate::span::Span)) {
+        task.state.set(TaskState::Waiting);
+        task.waiting_on.set(Some(on));
+        task.wait_site.set(Some(site));
+    }
+
+    /// `spawn coro`.
+    pub(super) fn spawn(&mut self, v: Value) -> NResult {
+        let Value::Coroutine(c) = v else {
+            return type_error(format!(
+                "spawn needs a coroutine (the result of calling an async fn), not {}",
+                self.rt.type_name(v)
+            ));
+        };
+        if c.state.get() != CoState::Fresh {
+            return type_error("this coroutine was already awaited or spawned");
+        }
+        c.state.set(CoState::Running);
+        let fiber = Fiber {
+            stack: c.stack.take(),
+            frames: vec![Frame {
+                closure: c.closure,
+                ip: 0,
+                base: 0,
+                argc: c.argc,
+                kind: FrameKind::Coroutine(c),
+            }],
+            handlers: Vec::new(),
+        };
+        let task = self.rt.sched.spawn(&mut self.rt.heap, fiber);
+        Ok(Value::Task(task))
+    }
+
+    /// Runs the main script as task 0 together with every task it spawns,
+    /// until all have finished (or `exit`, an error in the main script, or a
+    /// deadlock).
+    pub fn run_program(&mut self, index: usize) -> Stop {
+        let module = self.rt.modules[index];
+        let Some(init) = module.init.get() else {
+            return Stop::Done(Value::Nil);
+        };
+        module.state.set(crate::value::ModuleState::Running);
+        let fiber = Fiber {
+            stack: vec![Value::Closure(init)],
+            frames: vec![Frame {
+                closure: init,
+                ip: 0,
+                base: 0,
+                argc: 0,
+                kind: FrameKind::Module(module),
+            }],
+            handlers: Vec::new(),
+        };
+        let main = self.rt.sched.spawn(&mut self.rt.heap, fiber);
+        main.observed.set(true);
+        loop {
+            while let Some(task) = self.rt.sched.queue.pop_front() {
+                if task.state.get() != TaskState::Ready {
+                    continue;
+                }
+                let stop = self.run_slice(task);
+                match stop {
+                    Stop::Preempt => {
+                        task.state.set(TaskState::Ready);
+                        self.rt.sched.queue.push_back(task);
+                    }
+                    Stop::Suspend => {}
+                    Stop::Done(v) => self.rt.sched.finish(task, Ok(v)),
+                    Stop::Threw(e) => {
+                        let observed = task.observed.get() || !task.waiters.borrow().is_empty();
+                        self.rt.sched.finish(task, Err(e));
+                        if Gc::ptr_eq(task, main) {
+                            return Stop::Threw(e);
+                        }
+                        if !observed {
+                            self.report_task_error(task, e);
+                        }
+                    }
+                    other => return other,
+                }
+                self.rt.sched.poll_due();
+            }
+            if self.rt.sched.tasks.is_empty() {
+                return Stop::Done(Value::Nil);
+            }
+            if self.rt.sched.has_pending_events() {
+                self.rt.flush();
+                if let Err(e) = self.rt.sched.poll(None) {
+                    eprintln!("error: the event loop failed: {e}");
+                    return Stop::Exit(1);
+                }
+                continue;
+            }
+            return Stop::Deadlock(self.deadlock_report());
+        }
+    }
+
+    /// Runs one slice of `task`.
+    fn run_slice(&mut self, task: Gc<Task>) -> Stop {
+        self.current = Some(task);
+        task.state.set(TaskState::Running);
+        let ctx = std::mem::take(&mut *task.saved.borrow_mut());
+        self.fiber = ctx.fiber;
+        self.parents = ctx.parents;
+        self.fuel = self.budget;
+        self.fuel_saved = 0;
+        match task.resume.take() {
+            Some(Ok(v)) => self.fiber.stack.push(v),
+            Some(Err(e)) => self.pending_throw = Some(e),
+            None => {
+                if task.cancel_pending.get() {
+                    task.cancel_pending.set(false);
+                    self.pending_throw = Some(self.rt.make_error(ErrorKind::CancelledError, "the task was cancelled"));
+                }
+            }
+        }
+        let stop = self.run();
+        *task.saved.borrow_mut() = TaskContext {
+            fiber: std::mem::take(&mut self.fiber),
+            parents: std::mem::take(&mut self.parents),
+        };
+        self.current = None;
+        stop
+    }
+
+    fn report_task_error(&mut self, task: Gc<Task>, e: Value) {
+        let mut report = self.error_report(e);
+        report.message = format!("uncaught error in task {}: {}", task.id, report.message);
+        self.rt.flush();
+        eprint!("{}", crate::diagnostics::render(&report, &self.rt.sources, self.color));
+    }
+
+    /// One line per blocked task: its id and where it waits.
+    fn deadlock_report(&self) -> Vec<String> {
+        self.rt
+            .sched
+            .tasks
+            .iter()
+            .map(|t| {
+                let place = match t.wait_site.get() {
+                    Some((src, span)) => {
+                        let file = self.rt.sources.get(src);
+                        let (line, col) = file.line_col(span.start);
+                        format!("{}:{}:{}", file.name, line, col)
+                    }
+                    None => "an unknown place".to_string(),
+                };
+                format!("task {} waits at {place}", t.id)
+            })
+            .collect()
+    }
+
+    /// The diagnostic for a deadlock.
+    pub fn deadlock_diagnostic(lines: Vec<String>) -> Diagnostic {
+        let mut d = Diagnostic::error("deadlock: every task is waiting and nothing can wake them");
+        for l in lines {
+            d = d.with_note(l);
+        }
+        d
+    }
+}
+
+/// `t.cancel()`: delivers `CancelledError` to the task at its current wait,
+/// or at its next await or preemption point.
+pub fn cancel_task(rt: &mut super::Runtime, t: Gc<Task>) {
+    if t.is_done() || t.cancel_pending.get() {
+        return;
+    }
+    for child in t.children.borrow().clone() {
+        cancel_task(rt, child);
+    }
+    if t.state.get() == TaskState::Waiting && t.resume.borrow().is_none() {
+        match t.waiting_on.get() {
+            Some(Value::Future(f)) => {
+                f.waiter.set(None);
+                if let FutureKind::Timer { key } = f.kind.get() {
+                    rt.sched.cancel_timer(key);
+                }
+            }
+            Some(Value::Task(other)) => other.waiters.borrow_mut().retain(|w| !Gc::ptr_eq(*w, t)),
+            _ => {}
+        }
+        let e = rt.make_error(ErrorKind::CancelledError, "the task was cancelled");
+        rt.sched.wake(t, Err(e));
+    } else {
+        t.cancel_pending.set(true);
+    }
+}
