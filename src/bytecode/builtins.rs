@@ -14,6 +14,12 @@ pub const BUILTINS: &[&str] = &[
     "range",
     "assert",
     "exit",
+    // The concurrency library (LANGUAGE.md §8).
+    "sleep",
+    "Channel",
+    "Mutex",
+    "Semaphore",
+    "Event",
     // Error classes (LANGUAGE.md §5), in `ErrorKind::ALL` order.
     "Error",
     "TypeError",
@@ -31,10 +37,18 @@ pub const BUILTINS: &[&str] = &[
     "ChannelClosed",
     "AssertionError",
     "ImportError",
+    // Written in Weft, in the prelude.
+    "all",
+    "race",
+    "timeout",
+    "group",
 ];
 
 /// Index of the first error class in [`BUILTINS`].
-pub const FIRST_ERROR_CLASS: usize = 11;
+pub const FIRST_ERROR_CLASS: usize = 16;
+
+/// Index of the first name the prelude defines.
+pub const FIRST_PRELUDE: usize = FIRST_ERROR_CLASS + 16;
 
 pub fn builtin_index(name: &str) -> Option<u16> {
     BUILTINS.iter().position(|b| *b == name).map(|i| i as u16)

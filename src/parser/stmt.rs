@@ -338,14 +338,17 @@ fn pattern_span(p: &Pattern) -> Span {
 }
 
 /// `async? fn name(params) { body }`, for declarations and methods.
+/// A named function; `name` is `ident()` for declarations and `field_name()`
+/// for methods (which, being called after `.`, may be keywords: `g.throw`).
 fn function<'a>(
     expr: impl Parser<'a, In<'a>, Expr, Ex> + Clone + 'a,
     block: impl Parser<'a, In<'a>, Block, Ex> + Clone + 'a,
+    name: P<'a, Ident>,
 ) -> P<'a, Rc<FnDecl>> {
     just(Token::Async)
         .or_not()
         .then_ignore(just(Token::Fn))
-        .then(ident())
+        .then(name)
         .then(params(expr))
         .then(block)
         .map_with(|(((is_async, name), (params, rest)), body), e| {
@@ -477,7 +480,7 @@ pub(super) fn statement<'a>(
             )
         });
 
-    let fn_stmt = function(expr.clone(), block.clone())
+    let fn_stmt = function(expr.clone(), block.clone(), ident())
         .map_with(move |decl, e| stmt(StmtKind::Fn(decl), e.span()));
 
     // The superclass is a name or a dotted path such as `mod.Base`.
@@ -497,7 +500,7 @@ pub(super) fn statement<'a>(
             },
         )
         .labelled(Expected::Superclass);
-    let method = function(expr.clone(), block.clone()).labelled(Expected::Method);
+    let method = function(expr.clone(), block.clone(), field_name()).labelled(Expected::Method);
     let methods = choice((
         just(Token::Semicolon).to(None),
         recovering(

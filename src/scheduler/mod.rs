@@ -6,6 +6,8 @@
 //! puts whoever waits on it at the back of the run queue, so wake-ups happen
 //! in a deterministic order: the order in which things completed.
 
+pub mod sync;
+
 use crate::gc::{Gc, Heap, Tracer};
 use crate::reactor::Reactor;
 use crate::value::fiber::Fiber;

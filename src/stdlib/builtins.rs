@@ -7,7 +7,7 @@ use crate::vm::Runtime;
 use std::io::Write;
 
 /// In the order of `bytecode::builtins::BUILTINS`.
-pub static FUNCTIONS: [NativeFn; 11] = [
+pub static FUNCTIONS: [NativeFn; 16] = [
     NativeFn { name: "print", min: 0, max: u8::MAX, f: print },
     NativeFn { name: "eprint", min: 0, max: u8::MAX, f: eprint },
     NativeFn { name: "str", min: 1, max: 1, f: str_ },
@@ -19,6 +19,11 @@ pub static FUNCTIONS: [NativeFn; 11] = [
     NativeFn { name: "range", min: 1, max: 3, f: range },
     NativeFn { name: "assert", min: 1, max: 2, f: assert },
     NativeFn { name: "exit", min: 0, max: 1, f: exit },
+    NativeFn { name: "sleep", min: 1, max: 1, f: super::concurrency::sleep },
+    NativeFn { name: "Channel", min: 0, max: 1, f: super::concurrency::channel },
+    NativeFn { name: "Mutex", min: 0, max: 0, f: super::concurrency::mutex },
+    NativeFn { name: "Semaphore", min: 0, max: 1, f: super::concurrency::semaphore },
+    NativeFn { name: "Event", min: 0, max: 0, f: super::concurrency::event },
 ];
 
 /// `Error(message)` and every subclass that does not define its own `init`.

@@ -9,6 +9,7 @@
 
 mod builtins;
 mod bytes;
+mod concurrency;
 mod json;
 mod list;
 mod map;
@@ -26,7 +27,7 @@ use std::cell::{Cell, RefCell};
 pub const PRELUDE: &str = include_str!("../../std/prelude.weft");
 
 /// Standard modules implemented in Rust.
-pub const NATIVE_MODULES: &[&str] = &["math", "json", "os", "runtime"];
+pub const NATIVE_MODULES: &[&str] = &["math", "json", "os", "runtime", "time"];
 
 /// Standard modules written in Weft: name and source.
 pub const WEFT_MODULES: &[(&str, &str)] = &[];
@@ -46,6 +47,9 @@ pub fn install(rt: &mut Runtime) {
     debug_assert_eq!(rt.builtins.len(), crate::bytecode::builtins::FIRST_ERROR_CLASS);
     let classes: Vec<Value> = rt.error_classes.iter().map(|c| Value::Class(*c)).collect();
     rt.builtins.extend(classes);
+    // Filled in from the prelude once it has run (see `adopt_prelude`).
+    let prelude_names = crate::bytecode::builtins::BUILTINS.len() - rt.builtins.len();
+    rt.builtins.extend(std::iter::repeat_n(Value::Nil, prelude_names));
     let init = rt.names.init;
     for class in rt.error_classes.clone() {
         class
@@ -57,6 +61,11 @@ pub fn install(rt: &mut Runtime) {
     register(rt, TypeTag::List, list::METHODS);
     register(rt, TypeTag::Map, map::METHODS);
     register(rt, TypeTag::Bytes, bytes::METHODS);
+    register(rt, TypeTag::Task, concurrency::TASK_METHODS);
+    register(rt, TypeTag::Channel, concurrency::CHANNEL_METHODS);
+    register(rt, TypeTag::Mutex, concurrency::MUTEX_METHODS);
+    register(rt, TypeTag::Semaphore, concurrency::SEMAPHORE_METHODS);
+    register(rt, TypeTag::Event, concurrency::EVENT_METHODS);
     rt.native_factory = Some(native_module);
 }
 
@@ -70,6 +79,12 @@ fn register(rt: &mut Runtime, tag: TypeTag, methods: &'static [NativeFn]) {
 /// After the prelude ran: copies the methods of its `*Methods` classes
 /// into the built-in types' tables.
 pub fn adopt_prelude(rt: &mut Runtime, prelude: Gc<Module>) {
+    let names = crate::bytecode::builtins::BUILTINS;
+    for (i, name) in names.iter().enumerate().skip(crate::bytecode::builtins::FIRST_PRELUDE) {
+        if let Some(v) = rt.symbols.lookup(name).and_then(|sym| prelude.get(sym)) {
+            rt.builtins[i] = v;
+        }
+    }
     for (class_name, tag) in PRELUDE_METHOD_CLASSES {
         let Some(sym) = rt.symbols.lookup(class_name) else {
             continue;
@@ -87,7 +102,12 @@ fn native_module(rt: &mut Runtime, name: &str) -> Option<Gc<Module>> {
         "math" => math::members(rt),
         "json" => json::members(rt),
         "os" => os::members(rt),
-        "runtime" => runtime::members(rt),
+        "runtime" => {
+            let mut m = runtime::members(rt);
+            m.push(("tasks", Value::Native(&TASKS)));
+            m
+        }
+        "time" => concurrency::time_members(rt),
         _ => return None,
     };
     Some(make_module(rt, name, members))
@@ -110,6 +130,13 @@ pub fn make_module(rt: &mut Runtime, name: &str, members: Vec<(&str, Value)>) ->
         init: Cell::new(None),
     })
 }
+
+static TASKS: NativeFn = NativeFn {
+    name: "tasks",
+    min: 0,
+    max: 0,
+    f: concurrency::tasks,
+};
 
 /// Natives as module members.
 pub fn natives(fns: &'static [NativeFn]) -> Vec<(&'static str, Value)> {

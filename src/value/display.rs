@@ -219,6 +219,9 @@ impl Printer<'_> {
                 let _ = write!(out, "<task {}>", t.id);
             }
             Value::Future(_) => out.push_str("<future>"),
+            Value::Sync(s) => {
+                let _ = write!(out, "<{}>", s.kind_name());
+            }
             Value::Cell(c) => self.write(out, c.value.get(), quoted),
             Value::Iter(_) => out.push_str("<iterator>"),
             Value::Undef => out.push_str("<undefined>"),

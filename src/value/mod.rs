@@ -10,12 +10,13 @@ pub mod display;
 pub mod error;
 pub mod fiber;
 pub mod object;
+pub mod sync;
 pub mod task;
 
 pub use error::{Ctrl, ErrorKind, NResult};
 pub use object::*;
 pub use task::{
-    CoState, Coroutine, Delivery, Future, FutureKind, GenState, Generator, Outcome, Resumer, Task, TaskContext,
+    CoState, Coroutine, Delivery, Future, FutureKind, SyncOp, GenState, Generator, Outcome, Resumer, Task, TaskContext,
     TaskState,
 };
 
@@ -45,6 +46,8 @@ pub enum Value {
     Coroutine(Gc<Coroutine>),
     Task(Gc<Task>),
     Future(Gc<Future>),
+    /// A channel, mutex, semaphore or event.
+    Sync(Gc<sync::SyncObj>),
     /// A captured local's cell, stored in the local's slot (internal).
     Cell(Gc<UpCell>),
     /// A `for` loop's iterator (internal).
@@ -100,6 +103,7 @@ impl Value {
             Value::Coroutine(_) => "coroutine",
             Value::Task(_) => "task",
             Value::Future(_) => "future",
+            Value::Sync(s) => s.kind_name(),
             Value::Cell(_) | Value::Iter(_) | Value::Undef => "internal",
         }
     }
@@ -141,6 +145,7 @@ impl Value {
             Value::Coroutine(g) => g.addr(),
             Value::Task(g) => g.addr(),
             Value::Future(g) => g.addr(),
+            Value::Sync(g) => g.addr(),
             Value::Cell(g) => g.addr(),
             Value::Iter(g) => g.addr(),
             _ => return None,
@@ -166,6 +171,7 @@ impl Value {
             Value::Coroutine(g) => t.mark(g),
             Value::Task(g) => t.mark(g),
             Value::Future(g) => t.mark(g),
+            Value::Sync(g) => t.mark(g),
             Value::Cell(g) => t.mark(g),
             Value::Iter(g) => t.mark(g),
         }

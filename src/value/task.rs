@@ -200,8 +200,19 @@ pub enum FutureKind {
     Plain,
     /// A `sleep` timer: the reactor key.
     Timer { key: u64 },
-    /// A waiter in a channel, mutex, semaphore or event queue.
-    Queue { owner: Value },
+    /// An operation on a channel, mutex, semaphore or event: started when
+    /// first awaited (so a future that is never awaited takes nothing),
+    /// then queued in `owner` until it completes.
+    Op { owner: Value, op: SyncOp, started: bool },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SyncOp {
+    Send,
+    Recv,
+    Lock,
+    Acquire,
+    Wait,
 }
 
 pub struct Future {
@@ -240,7 +251,7 @@ impl Trace for Future {
             t.mark(w);
         }
         self.payload.get().trace(t);
-        if let FutureKind::Queue { owner } = self.kind.get() {
+        if let FutureKind::Op { owner, .. } = self.kind.get() {
             owner.trace(t);
         }
         for (f, _) in self.watchers.borrow().iter() {

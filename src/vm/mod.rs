@@ -19,6 +19,7 @@ mod load;
 pub mod ops;
 
 pub use frame::{Fiber, Frame, FrameKind, Handler};
+pub use tasks::cancel_task;
 
 use crate::bytecode::{Interner, Symbol};
 use crate::gc::{Gc, Heap};
@@ -53,9 +54,13 @@ pub enum TypeTag {
     Bytes,
     Range,
     Task,
+    Channel,
+    Mutex,
+    Semaphore,
+    Event,
 }
 
-pub const TYPE_COUNT: usize = 6;
+pub const TYPE_COUNT: usize = 10;
 
 /// Names the VM itself needs, interned once.
 pub struct WellKnown {
@@ -96,6 +101,8 @@ pub struct Runtime {
     pub args: Vec<String>,
     pub names: WellKnown,
     pub sched: crate::scheduler::Scheduler,
+    /// The task being run, for natives that care (mutex ownership).
+    pub current_task: Option<Gc<crate::value::Task>>,
     /// Raised when a generator is closed; `catch` sees it like any error.
     pub generator_exit: Option<Gc<Class>>,
 }
@@ -140,6 +147,7 @@ impl Runtime {
             args: Vec::new(),
             names,
             sched: Default::default(),
+            current_task: None,
             generator_exit: None,
         };
         rt.make_error_classes();
@@ -225,6 +233,12 @@ impl Runtime {
             Value::Bytes(_) => TypeTag::Bytes,
             Value::Range(_) => TypeTag::Range,
             Value::Task(_) => TypeTag::Task,
+            Value::Sync(o) => match &*o.state.borrow() {
+                crate::value::sync::SyncState::Channel(_) => TypeTag::Channel,
+                crate::value::sync::SyncState::Mutex(_) => TypeTag::Mutex,
+                crate::value::sync::SyncState::Semaphore(_) => TypeTag::Semaphore,
+                crate::value::sync::SyncState::Event(_) => TypeTag::Event,
+            },
             _ => return None,
         };
         Some(&self.methods[tag as usize])

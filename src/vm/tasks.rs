@@ -294,6 +294,7 @@ impl Vm {
                 Ok(Awaited::Suspend)
             }
             Value::Future(f) => {
+                crate::scheduler::sync::start(&mut self.rt, f);
                 if let Some(outcome) = f.result.borrow().clone() {
                     return self.take_outcome(outcome);
                 }
@@ -404,7 +405,9 @@ impl Vm {
                         if Gc::ptr_eq(task, main) {
                             return Stop::Threw(e);
                         }
-                        if !observed {
+                        let cancelled = matches!(e, Value::Instance(i)
+                            if i.class.is_subclass_of(self.rt.error_classes[ErrorKind::CancelledError.index()]));
+                        if !observed && !cancelled {
                             self.report_task_error(task, e);
                         }
                     }
@@ -430,6 +433,7 @@ impl Vm {
     /// Runs one slice of `task`.
     fn run_slice(&mut self, task: Gc<Task>) -> Stop {
         self.current = Some(task);
+        self.rt.current_task = Some(task);
         task.state.set(TaskState::Running);
         let ctx = std::mem::take(&mut *task.saved.borrow_mut());
         self.fiber = ctx.fiber;
@@ -452,6 +456,7 @@ impl Vm {
             parents: std::mem::take(&mut self.parents),
         };
         self.current = None;
+        self.rt.current_task = None;
         stop
     }
 
@@ -505,8 +510,13 @@ pub fn cancel_task(rt: &mut super::Runtime, t: Gc<Task>) {
         match t.waiting_on.get() {
             Some(Value::Future(f)) => {
                 f.waiter.set(None);
-                if let FutureKind::Timer { key } = f.kind.get() {
-                    rt.sched.cancel_timer(key);
+                match f.kind.get() {
+                    FutureKind::Timer { key } => rt.sched.cancel_timer(key),
+                    FutureKind::Op {
+                        owner: Value::Sync(obj),
+                        ..
+                    } => crate::scheduler::sync::forget(obj, f),
+                    _ => {}
                 }
             }
             Some(Value::Task(other)) => other.waiters.borrow_mut().retain(|w| !Gc::ptr_eq(*w, t)),

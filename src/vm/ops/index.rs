@@ -182,6 +182,7 @@ pub fn get_field(rt: &mut Runtime, target: Value, name: Symbol) -> NResult {
                 format!("module `{}` has no member `{}`", m.name, rt.symbols.name(name)),
             ),
         },
+        Value::Task(t) if name == rt.names.id => Ok(Value::Int(t.id as i64)),
         Value::Class(c) => match c.method(name) {
             Some(m) => Ok(m),
             None => err(

@@ -1,0 +1,264 @@
+//! The concurrency library (LANGUAGE.md §8) as natives: `sleep`, channels,
+//! mutexes, semaphores, events, task methods, and the `time` module.
+//! Operations that wait return futures; awaiting one is the VM's job.
+
+use crate::gc::Gc;
+use crate::scheduler::sync;
+use crate::value::error::{err, type_error, value_error};
+use crate::value::sync::{ChannelState, EventState, MutexState, SemaphoreState, SyncObj, SyncState};
+use crate::value::{ErrorKind, FutureKind, NResult, NativeFn, SyncOp, Value};
+use crate::vm::Runtime;
+use std::cell::RefCell;
+use std::collections::VecDeque;
+
+pub fn sleep(rt: &mut Runtime, args: &[Value]) -> NResult {
+    let ms = match args[0] {
+        Value::Int(n) => n as f64,
+        Value::Float(x) => x,
+        v => return type_error(format!("sleep() takes milliseconds as a number, not {}", rt.type_name(v))),
+    };
+    match rt.sched.sleep(&mut rt.heap, ms) {
+        Ok(f) => Ok(Value::Future(f)),
+        Err(e) => err(ErrorKind::IOError, format!("cannot start a timer: {e}")),
+    }
+}
+
+fn new_sync(rt: &mut Runtime, state: SyncState) -> Value {
+    Value::Sync(rt.heap.alloc(SyncObj {
+        state: RefCell::new(state),
+    }))
+}
+
+pub fn channel(rt: &mut Runtime, args: &[Value]) -> NResult {
+    let capacity = match args.first() {
+        None => 0,
+        Some(Value::Int(n)) if *n >= 0 => *n as usize,
+        Some(v) => return value_error(format!("Channel capacity must be an int >= 0, not {}", rt.repr(*v))),
+    };
+    Ok(new_sync(
+        rt,
+        SyncState::Channel(ChannelState {
+            capacity,
+            buffer: VecDeque::new(),
+            receivers: VecDeque::new(),
+            senders: VecDeque::new(),
+            closed: false,
+        }),
+    ))
+}
+
+pub fn mutex(rt: &mut Runtime, _: &[Value]) -> NResult {
+    Ok(new_sync(
+        rt,
+        SyncState::Mutex(MutexState {
+            owner: None,
+            waiters: VecDeque::new(),
+        }),
+    ))
+}
+
+pub fn semaphore(rt: &mut Runtime, args: &[Value]) -> NResult {
+    let permits = match args.first() {
+        None => 1,
+        Some(Value::Int(n)) if *n >= 0 => *n,
+        Some(v) => return value_error(format!("Semaphore permits must be an int >= 0, not {}", rt.repr(*v))),
+    };
+    Ok(new_sync(
+        rt,
+        SyncState::Semaphore(SemaphoreState {
+            permits,
+            waiters: VecDeque::new(),
+        }),
+    ))
+}
+
+pub fn event(rt: &mut Runtime, _: &[Value]) -> NResult {
+    Ok(new_sync(
+        rt,
+        SyncState::Event(EventState {
+            set: false,
+            waiters: VecDeque::new(),
+        }),
+    ))
+}
+
+fn obj(v: Value) -> Option<Gc<SyncObj>> {
+    match v {
+        Value::Sync(o) => Some(o),
+        _ => None,
+    }
+}
+
+/// A future for `op` on the receiver, started when awaited.
+fn op_future(rt: &mut Runtime, owner: Value, op: SyncOp, payload: Value) -> NResult {
+    let f = rt.sched.new_future(
+        &mut rt.heap,
+        FutureKind::Op {
+            owner,
+            op,
+            started: false,
+        },
+    );
+    f.payload.set(payload);
+    Ok(Value::Future(f))
+}
+
+fn ch_send(rt: &mut Runtime, a: &[Value]) -> NResult {
+    op_future(rt, a[0], SyncOp::Send, a[1])
+}
+fn ch_recv(rt: &mut Runtime, a: &[Value]) -> NResult {
+    op_future(rt, a[0], SyncOp::Recv, Value::Nil)
+}
+fn ch_close(rt: &mut Runtime, a: &[Value]) -> NResult {
+    if let Some(o) = obj(a[0]) {
+        sync::close(rt, o);
+    }
+    Ok(Value::Nil)
+}
+fn ch_len(_: &mut Runtime, a: &[Value]) -> NResult {
+    let n = match obj(a[0]).map(|o| match &*o.state.borrow() {
+        SyncState::Channel(c) => c.buffer.len(),
+        _ => 0,
+    }) {
+        Some(n) => n,
+        None => 0,
+    };
+    Ok(Value::Int(n as i64))
+}
+fn ch_try_send(rt: &mut Runtime, a: &[Value]) -> NResult {
+    let ok = obj(a[0]).is_some_and(|o| sync::try_send(rt, o, a[1]));
+    Ok(Value::Bool(ok))
+}
+
+pub static CHANNEL_METHODS: &[NativeFn] = &[
+    NativeFn { name: "send", min: 1, max: 1, f: ch_send },
+    NativeFn { name: "recv", min: 0, max: 0, f: ch_recv },
+    NativeFn { name: "close", min: 0, max: 0, f: ch_close },
+    NativeFn { name: "len", min: 0, max: 0, f: ch_len },
+    NativeFn { name: "try_send", min: 1, max: 1, f: ch_try_send },
+];
+
+fn m_lock(rt: &mut Runtime, a: &[Value]) -> NResult {
+    op_future(rt, a[0], SyncOp::Lock, Value::Nil)
+}
+fn m_unlock(rt: &mut Runtime, a: &[Value]) -> NResult {
+    if let Some(o) = obj(a[0]) {
+        if let Err(msg) = sync::unlock(rt, o) {
+            return value_error(msg);
+        }
+    }
+    Ok(Value::Nil)
+}
+
+pub static MUTEX_METHODS: &[NativeFn] = &[
+    NativeFn { name: "lock", min: 0, max: 0, f: m_lock },
+    NativeFn { name: "unlock", min: 0, max: 0, f: m_unlock },
+];
+
+fn s_acquire(rt: &mut Runtime, a: &[Value]) -> NResult {
+    op_future(rt, a[0], SyncOp::Acquire, Value::Nil)
+}
+fn s_release(rt: &mut Runtime, a: &[Value]) -> NResult {
+    if let Some(o) = obj(a[0]) {
+        sync::release(rt, o);
+    }
+    Ok(Value::Nil)
+}
+
+pub static SEMAPHORE_METHODS: &[NativeFn] = &[
+    NativeFn { name: "acquire", min: 0, max: 0, f: s_acquire },
+    NativeFn { name: "release", min: 0, max: 0, f: s_release },
+];
+
+fn e_wait(rt: &mut Runtime, a: &[Value]) -> NResult {
+    op_future(rt, a[0], SyncOp::Wait, Value::Nil)
+}
+fn e_set(rt: &mut Runtime, a: &[Value]) -> NResult {
+    if let Some(o) = obj(a[0]) {
+        sync::set(rt, o);
+    }
+    Ok(Value::Nil)
+}
+fn e_is_set(_: &mut Runtime, a: &[Value]) -> NResult {
+    let set = obj(a[0]).is_some_and(|o| matches!(&*o.state.borrow(), SyncState::Event(e) if e.set));
+    Ok(Value::Bool(set))
+}
+
+pub static EVENT_METHODS: &[NativeFn] = &[
+    NativeFn { name: "wait", min: 0, max: 0, f: e_wait },
+    NativeFn { name: "set", min: 0, max: 0, f: e_set },
+    NativeFn { name: "is_set", min: 0, max: 0, f: e_is_set },
+];
+
+fn t_cancel(rt: &mut Runtime, a: &[Value]) -> NResult {
+    if let Value::Task(t) = a[0] {
+        crate::vm::cancel_task(rt, t);
+    }
+    Ok(Value::Nil)
+}
+fn t_done(_: &mut Runtime, a: &[Value]) -> NResult {
+    Ok(Value::Bool(matches!(a[0], Value::Task(t) if t.is_done())))
+}
+
+pub static TASK_METHODS: &[NativeFn] = &[
+    NativeFn { name: "cancel", min: 0, max: 0, f: t_cancel },
+    NativeFn { name: "done", min: 0, max: 0, f: t_done },
+];
+
+fn now(_: &mut Runtime, _: &[Value]) -> NResult {
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0);
+    Ok(Value::Float(t))
+}
+
+fn monotonic(_: &mut Runtime, _: &[Value]) -> NResult {
+    thread_local! {
+        static START: std::time::Instant = std::time::Instant::now();
+    }
+    Ok(Value::Float(START.with(|s| s.elapsed().as_secs_f64())))
+}
+
+static TIME: &[NativeFn] = &[
+    NativeFn { name: "now", min: 0, max: 0, f: now },
+    NativeFn { name: "monotonic", min: 0, max: 0, f: monotonic },
+    NativeFn { name: "sleep", min: 1, max: 1, f: sleep },
+];
+
+pub fn time_members(_: &mut Runtime) -> Vec<(&'static str, Value)> {
+    super::natives(TIME)
+}
+
+/// `runtime.tasks()`: live tasks with id, state and where they wait.
+pub fn tasks(rt: &mut Runtime, _: &[Value]) -> NResult {
+    let tasks = rt.sched.tasks.clone();
+    let mut out = Vec::with_capacity(tasks.len());
+    for t in tasks {
+        let state = match t.state.get() {
+            crate::value::TaskState::Ready => "ready",
+            crate::value::TaskState::Running => "running",
+            crate::value::TaskState::Waiting => "waiting",
+            crate::value::TaskState::Done => continue,
+        };
+        let place = match (t.state.get(), t.wait_site.get()) {
+            (crate::value::TaskState::Waiting, Some((src, span))) => {
+                let file = rt.sources.get(src);
+                let (line, _) = file.line_col(span.start);
+                rt.str(format!("{}:{}", file.name, line))
+            }
+            _ => Value::Nil,
+        };
+        let mut table = crate::value::MapTable::default();
+        let keys = ["id", "state", "where"];
+        let values = [Value::Int(t.id as i64), rt.str(state), place];
+        for (k, v) in keys.iter().zip(values) {
+            let key = rt.str(*k);
+            if let Some(key) = key.to_key() {
+                table.insert(key, v);
+            }
+        }
+        out.push(Value::Map(rt.heap.alloc(crate::value::Map::new(table))));
+    }
+    Ok(rt.list(out))
+}
