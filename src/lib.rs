@@ -47,6 +47,13 @@ pub mod exit {
     pub const USAGE: i32 = 64;
 }
 
+/// Writes a report to stderr; a closed stderr (`2>&1 | head`) is not an
+/// error worth dying for.
+pub fn report_to_stderr(text: &str) {
+    use std::io::Write;
+    let _ = std::io::stderr().write_all(text.as_bytes());
+}
+
 /// Builds the program for `path`, printing diagnostics on failure; the
 /// error is the exit status.
 fn build_or_report(rt: &mut vm::Runtime, path: &str, config: &Config) -> Result<bytecode::Program, i32> {
@@ -57,7 +64,7 @@ fn build_or_report(rt: &mut vm::Runtime, path: &str, config: &Config) -> Result<
             Err(exit::USAGE)
         }
         Err(driver::BuildError::Diagnostics(diags)) => {
-            eprint!("{}", diagnostics::render_all(&diags, &rt.sources, config.color));
+            report_to_stderr(&diagnostics::render_all(&diags, &rt.sources, config.color));
             Err(exit::COMPILE_ERROR)
         }
     }
@@ -85,12 +92,12 @@ fn finish(vm: &mut vm::Vm, stop: vm::Stop, config: &Config) -> i32 {
         vm::Stop::Exit(code) => code,
         vm::Stop::Threw(value) => {
             let report = vm.error_report(value);
-            eprint!("{}", diagnostics::render(&report, &vm.rt.sources, config.color));
+            report_to_stderr(&diagnostics::render(&report, &vm.rt.sources, config.color));
             exit::RUNTIME_ERROR
         }
         vm::Stop::Deadlock(lines) => {
             let report = vm::Vm::deadlock_diagnostic(lines);
-            eprint!("{}", diagnostics::render(&report, &vm.rt.sources, config.color));
+            report_to_stderr(&diagnostics::render(&report, &vm.rt.sources, config.color));
             exit::RUNTIME_ERROR
         }
         // The program loop never returns these.

@@ -159,14 +159,24 @@ pub enum Op {
     /// `[..it..] -> [..it.. next]` where `it` is in `slot`; jumps to `t`
     /// when the iterator is exhausted.
     ForIter(Slot, Target),
+    /// `[x] -> [x]`: checks that `for await` can drive `x` (a channel or an
+    /// async generator).
+    GetAsyncIter,
+    /// `for await` step over the iterator in `slot`: an async generator is
+    /// resumed (its value lands two instructions on; finishing jumps to
+    /// `t`); a channel pushes a receive for the following `Await`.
+    AsyncNext(Slot, Target),
+    /// `[v] -> [v]`, or `[end] -> []` and jump to `t` when a `for await`
+    /// receive found the channel closed and drained.
+    UndefJump(Target),
     /// `[] -> []`: closes the generator in `slot` if a `for` loop left it
     /// suspended (runs its pending `finally` blocks).
     CloseIter(Slot),
     /// Counting loop over an integer range held in `slot` (next value) and
-    /// `slot + 1` (end, exclusive): pushes the next value or jumps to `t`.
+    /// `slot + 1` (last value, inclusive): pushes the next value or jumps to `t`.
     ForRange(Slot, Target),
-    /// `[a b] -> [a b']`: checks a range literal's ints before `ForRange`;
-    /// an inclusive range has its end bumped by one.
+    /// `[a b] -> [a' b']`: checks a range literal's ints before `ForRange`
+    /// and turns an exclusive end into the last value.
     RangeBounds(bool),
     /// `[xs] -> [x1 .. xn rest?]`: list destructuring; fewer than `n`
     /// elements is a `ValueError`.

@@ -71,6 +71,8 @@ pub(super) struct FnState {
     pub tries: Vec<TryCtx>,
     /// Error handlers installed at this point of the code.
     pub handlers: u32,
+    /// The `UndefJump` of the `for await` loop being compiled.
+    pub pending_exit: Option<usize>,
     const_index: FxHashMap<ConstKey, u16>,
 }
 
@@ -110,6 +112,7 @@ impl FnState {
             loops: Vec::new(),
             tries: Vec::new(),
             handlers: 0,
+            pending_exit: None,
             const_index: FxHashMap::default(),
         }
     }
@@ -168,6 +171,8 @@ impl Compiler<'_> {
             Op::ArgGiven(p, _) => Op::ArgGiven(p, target),
             Op::ForIter(s, _) => Op::ForIter(s, target),
             Op::ForRange(s, _) => Op::ForRange(s, target),
+            Op::AsyncNext(s, _) => Op::AsyncNext(s, target),
+            Op::UndefJump(_) => Op::UndefJump(target),
             Op::PushHandler(_) => Op::PushHandler(target),
             other => other,
         };

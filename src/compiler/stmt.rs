@@ -257,8 +257,12 @@ impl Compiler<'_> {
             }
             _ => {
                 self.expr(iterable);
-                self.emit(Op::IterPrep, iterable.span);
-                self.emit(Op::GetIter, iterable.span);
+                if is_await {
+                    self.emit(Op::GetAsyncIter, iterable.span);
+                } else {
+                    self.emit(Op::IterPrep, iterable.span);
+                    self.emit(Op::GetIter, iterable.span);
+                }
                 let slot = self.declare_hidden("$iter", iterable.span);
                 // A generator being driven is closed when the loop is left
                 // early, by `break`, `return` or an error.
@@ -269,7 +273,17 @@ impl Compiler<'_> {
                 });
                 self.f().handlers += 1;
                 close = Some((slot, self.emit_jump(Op::PushHandler, iterable.span)));
-                head = self.emit(Op::ForIter(Slot(slot), Target(u32::MAX)), iterable.span);
+                if is_await {
+                    //   head: AsyncNext slot, exit   ; generator: resumes it (value lands after UndefJump)
+                    //         Await                  ; channel: awaits its receive
+                    //         UndefJump exit         ; closed and drained: leave the loop
+                    head = self.emit(Op::AsyncNext(Slot(slot), Target(u32::MAX)), iterable.span);
+                    self.emit(Op::Await, iterable.span);
+                    let j = self.emit_jump(Op::UndefJump, iterable.span);
+                    self.f().pending_exit = Some(j);
+                } else {
+                    head = self.emit(Op::ForIter(Slot(slot), Target(u32::MAX)), iterable.span);
+                }
             }
         }
         self.push_loop(head);
@@ -292,6 +306,9 @@ impl Compiler<'_> {
         self.end_scope(end_of(body.span));
         self.emit(Op::Loop(Target(head as u32)), end_of(body.span));
         self.patch_here(head);
+        if let Some(j) = self.f().pending_exit.take() {
+            self.patch_here(j);
+        }
         self.pop_loop();
         if let Some((slot, handler)) = close {
             //     PopHandler 1; CloseIter; Jump end

@@ -31,7 +31,8 @@ pub fn start(rt: &mut Runtime, fut: Gc<Future>) {
     let Value::Sync(obj) = owner else { return };
     match op {
         SyncOp::Send => send(rt, obj, fut),
-        SyncOp::Recv => recv(rt, obj, fut),
+        SyncOp::Recv => recv(rt, obj, fut, false),
+        SyncOp::RecvLoop => recv(rt, obj, fut, true),
         SyncOp::Lock => {
             let me = rt.current_task;
             let mut state = obj.state.borrow_mut();
@@ -91,7 +92,7 @@ fn send(rt: &mut Runtime, obj: Gc<SyncObj>, fut: Gc<Future>) {
     }
 }
 
-fn recv(rt: &mut Runtime, obj: Gc<SyncObj>, fut: Gc<Future>) {
+fn recv(rt: &mut Runtime, obj: Gc<SyncObj>, fut: Gc<Future>, in_loop: bool) {
     let mut state = obj.state.borrow_mut();
     let SyncState::Channel(ch) = &mut *state else { return };
     if let Some(v) = ch.buffer.pop_front() {
@@ -112,8 +113,8 @@ fn recv(rt: &mut Runtime, obj: Gc<SyncObj>, fut: Gc<Future>) {
         rt.sched.complete(fut, Ok(v));
     } else if ch.closed {
         drop(state);
-        let e = closed_error(rt);
-        rt.sched.complete(fut, Err(e));
+        let outcome = if in_loop { Ok(Value::Undef) } else { Err(closed_error(rt)) };
+        rt.sched.complete(fut, outcome);
     } else {
         ch.receivers.push_back(fut);
     }
@@ -154,8 +155,9 @@ pub fn close(rt: &mut Runtime, obj: Gc<SyncObj>) {
     }
     drop(state);
     for f in failed {
-        let e = closed_error(rt);
-        rt.sched.complete(f, Err(e));
+        let in_loop = matches!(f.kind.get(), FutureKind::Op { op: SyncOp::RecvLoop, .. });
+        let outcome = if in_loop { Ok(Value::Undef) } else { Err(closed_error(rt)) };
+        rt.sched.complete(f, outcome);
     }
 }
 

@@ -122,7 +122,13 @@ fn len(rt: &mut Runtime, args: &[Value]) -> NResult {
         Value::List(l) => l.items.borrow().len(),
         Value::Map(m) => m.table.borrow().len(),
         Value::Bytes(b) => b.data.len(),
-        Value::Range(r) => r.len(),
+        Value::Range(r) => {
+            let n = r.len();
+            if n > i64::MAX as usize {
+                return err(ErrorKind::ArithmeticError, "the range is too long for its length to be an int");
+            }
+            n
+        }
         v => return type_error(format!("{} has no length", rt.type_name(v))),
     };
     Ok(Value::Int(n as i64))

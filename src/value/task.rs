@@ -210,6 +210,9 @@ pub enum FutureKind {
 pub enum SyncOp {
     Send,
     Recv,
+    /// A `for await` receive: a closed, drained channel ends the loop
+    /// instead of throwing.
+    RecvLoop,
     Lock,
     Acquire,
     Wait,

@@ -534,6 +534,13 @@ impl Vm {
                     }
                     Op::GetIter => {
                         let v = *top!();
+                        if let Value::Instance(inst) = v {
+                            // `iter()` returned another iterable instance: ask it too.
+                            if inst.class.method(self.rt.names.iter).is_some() {
+                                ip -= 2;
+                                continue;
+                            }
+                        }
                         *top!() = tri!(iter::make_iter(&mut self.rt, v));
                     }
                     Op::ForIter(s, t) => {
@@ -553,6 +560,47 @@ impl Vm {
                             None => ip = t.0 as usize,
                         }
                     }
+                    Op::GetAsyncIter => {
+                        let v = *top!();
+                        let ok = match v {
+                            Value::Generator(g) => g.is_async,
+                            Value::Sync(o) => o.kind_name() == "channel",
+                            _ => false,
+                        };
+                        if !ok {
+                            fail!(Ctrl::Error(
+                                ErrorKind::TypeError,
+                                format!(
+                                    "`for await` needs a channel or an async generator, not {}",
+                                    self.rt.type_name(v)
+                                )
+                            ));
+                        }
+                    }
+                    Op::AsyncNext(s, t) => match self.fiber.stack[base + s.0 as usize] {
+                        Value::Generator(g) => {
+                            ip += 2;
+                            save_ip!();
+                            let exit = crate::value::Delivery::ForIter { exit: t.0 as usize };
+                            tri!(self.resume_generator(g, super::tasks::ResumeMode::Send(Value::Nil), exit));
+                            continue 'frame;
+                        }
+                        owner => {
+                            let kind = crate::value::FutureKind::Op {
+                                owner,
+                                op: crate::value::SyncOp::RecvLoop,
+                                started: false,
+                            };
+                            let f = self.rt.sched.new_future(&mut self.rt.heap, kind);
+                            push!(Value::Future(f));
+                        }
+                    },
+                    Op::UndefJump(t) => {
+                        if let Value::Undef = *top!() {
+                            self.fiber.stack.pop();
+                            ip = t.0 as usize;
+                        }
+                    }
                     Op::CloseIter(s) => {
                         if let Value::Generator(g) = self.fiber.stack[base + s.0 as usize] {
                             if g.state.get() == crate::value::GenState::Suspended {
@@ -566,8 +614,15 @@ impl Vm {
                     Op::ForRange(s, t) => {
                         let i = base + s.0 as usize;
                         match (self.fiber.stack[i], self.fiber.stack[i + 1]) {
-                            (Value::Int(next), Value::Int(end)) if next < end => {
-                                self.fiber.stack[i] = Value::Int(next + 1);
+                            (Value::Int(next), Value::Int(last)) if next <= last => {
+                                match next.checked_add(1) {
+                                    Some(n) => self.fiber.stack[i] = Value::Int(n),
+                                    None => {
+                                        // `..=` up to the largest int: stop after it.
+                                        self.fiber.stack[i] = Value::Int(1);
+                                        self.fiber.stack[i + 1] = Value::Int(0);
+                                    }
+                                }
                                 push!(Value::Int(next));
                             }
                             _ => ip = t.0 as usize,
@@ -578,8 +633,15 @@ impl Vm {
                         let (a, b) = (self.fiber.stack[len - 2], self.fiber.stack[len - 1]);
                         match (a, b) {
                             (Value::Int(_), Value::Int(end)) => {
-                                if inclusive {
-                                    self.fiber.stack[len - 1] = Value::Int(end.saturating_add(1));
+                                // `ForRange` counts up to an inclusive last value.
+                                if !inclusive {
+                                    match end.checked_sub(1) {
+                                        Some(last) => self.fiber.stack[len - 1] = Value::Int(last),
+                                        None => {
+                                            self.fiber.stack[len - 2] = Value::Int(1);
+                                            self.fiber.stack[len - 1] = Value::Int(0);
+                                        }
+                                    }
                                 }
                             }
                             _ => fail!(Ctrl::Error(

@@ -464,7 +464,7 @@ impl Vm {
         let mut report = self.error_report(e);
         report.message = format!("uncaught error in task {}: {}", task.id, report.message);
         self.rt.flush();
-        eprint!("{}", crate::diagnostics::render(&report, &self.rt.sources, self.color));
+        crate::report_to_stderr(&crate::diagnostics::render(&report, &self.rt.sources, self.color));
     }
 
     /// One line per blocked task: its id and where it waits.
