@@ -20,6 +20,10 @@ pub const MAX_DEPTH: usize = 256;
 /// The deepest tree of statements and expressions the parser returns.
 pub const MAX_TREE_DEPTH: usize = 1024;
 
+/// Longest chain of one operator level (`a + b + ...`, `a.b().c()...`):
+/// such chains nest in the tree, so they stay below [`MAX_TREE_DEPTH`].
+pub const MAX_CHAIN: usize = 1000;
+
 /// The span of the first node nested deeper than [`MAX_TREE_DEPTH`], if any.
 /// The recursion is bounded by the limit itself.
 pub(crate) fn find_too_deep(body: &[Stmt]) -> Option<Span> {

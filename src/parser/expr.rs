@@ -5,7 +5,7 @@
 //! recurse in the parser; a chain longer than [`MAX_DEPTH`] is refused all the
 //! same, since the tree it would build is that deep.
 
-use super::depth::MAX_DEPTH;
+use super::depth::MAX_CHAIN;
 use super::error::{to_span, Expected, ParseErrorKind, SyntaxError};
 use super::{Ex, In, P};
 use crate::ast::{
@@ -120,7 +120,7 @@ fn left_assoc<'a>(operand: P<'a, Expr>, op: P<'a, Binary>) -> P<'a, Expr> {
         .clone()
         .then(op.then(operand).repeated().collect::<Vec<_>>())
         .validate(|(first, rest), _, emitter| {
-            if let Some((_, operand)) = rest.get(MAX_DEPTH) {
+            if let Some((_, operand)) = rest.get(MAX_CHAIN) {
                 emitter.emit(too_deep(SimpleSpan::from(operand.span.range())));
                 return first;
             }
@@ -299,7 +299,7 @@ pub(super) fn expression<'a>(
     let postfix = atom
         .then(postfix_op.repeated().collect::<Vec<_>>())
         .validate(|(first, ops), _, emitter| {
-            if let Some((_, op_span)) = ops.get(MAX_DEPTH) {
+            if let Some((_, op_span)) = ops.get(MAX_CHAIN) {
                 emitter.emit(too_deep(SimpleSpan::from(op_span.range())));
                 return first;
             }
@@ -344,7 +344,7 @@ pub(super) fn expression<'a>(
         .collect::<Vec<_>>()
         .then(postfix)
         .validate(|(ops, operand), _, emitter| {
-            if let Some((_, op_span)) = ops.get(MAX_DEPTH) {
+            if let Some((_, op_span)) = ops.get(MAX_CHAIN) {
                 emitter.emit(too_deep(SimpleSpan::from(op_span.range())));
                 return operand;
             }

@@ -21,7 +21,7 @@ pub struct Scheduler {
     /// Tasks ready to run, in the order they became ready.
     pub queue: VecDeque<Gc<Task>>,
     /// Every task that has not finished, by id.
-    pub tasks: Vec<Gc<Task>>,
+    pub tasks: std::collections::BTreeMap<u64, Gc<Task>>,
     next_task: u64,
     next_future: u64,
     /// Created on first use (programs that never sleep need no poller).
@@ -35,7 +35,7 @@ impl Scheduler {
     pub fn spawn(&mut self, heap: &mut Heap, fiber: Fiber) -> Gc<Task> {
         let task = heap.alloc(Task::new(self.next_task, fiber));
         self.next_task += 1;
-        self.tasks.push(task);
+        self.tasks.insert(task.id, task);
         self.queue.push_back(task);
         task
     }
@@ -139,7 +139,7 @@ impl Scheduler {
         task.state.set(TaskState::Done);
         *task.result.borrow_mut() = Some(outcome.clone());
         *task.saved.borrow_mut() = Default::default();
-        self.tasks.retain(|t| !Gc::ptr_eq(*t, task));
+        self.tasks.remove(&task.id);
         let waiters = std::mem::take(&mut *task.waiters.borrow_mut());
         for w in waiters {
             self.wake(w, outcome.clone());
@@ -147,7 +147,7 @@ impl Scheduler {
     }
 
     pub fn trace(&self, t: &mut Tracer) {
-        for task in self.queue.iter().chain(self.tasks.iter()) {
+        for task in self.queue.iter().chain(self.tasks.values()) {
             t.mark(*task);
         }
         for f in self.timers.values() {

@@ -232,7 +232,7 @@ pub fn time_members(_: &mut Runtime) -> Vec<(&'static str, Value)> {
 
 /// `runtime.tasks()`: live tasks with id, state and where they wait.
 pub fn tasks(rt: &mut Runtime, _: &[Value]) -> NResult {
-    let tasks = rt.sched.tasks.clone();
+    let tasks: Vec<_> = rt.sched.tasks.values().copied().collect();
     let mut out = Vec::with_capacity(tasks.len());
     for t in tasks {
         let state = match t.state.get() {

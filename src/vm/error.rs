@@ -95,6 +95,9 @@ impl Vm {
         };
         let mut d = Diagnostic::error(headline);
         if let Some(trace) = self.origin_of(value) {
+            // Frames of the prelude (the Weft-written built-in methods such
+            // as `map`) are implementation detail: point at the user's call.
+            let trace: Vec<TraceEntry> = trace.iter().filter(|e| e.source != PRELUDE).cloned().collect();
             if let Some(first) = trace.first() {
                 let label = match value {
                     Value::Instance(inst) if inst.class.is_error => {
@@ -113,6 +116,9 @@ impl Vm {
         d
     }
 }
+
+/// The prelude is the first source every runtime loads.
+const PRELUDE: crate::span::SourceId = crate::span::SourceId(0);
 
 /// Bookkeeping for a frame abandoned by an error.
 fn finish_frame(kind: FrameKind) {

@@ -472,7 +472,7 @@ impl Vm {
         self.rt
             .sched
             .tasks
-            .iter()
+            .values()
             .map(|t| {
                 let place = match t.wait_site.get() {
                     Some((src, span)) => {
