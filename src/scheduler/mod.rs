@@ -52,7 +52,7 @@ impl Scheduler {
     /// Resumes `task` at its await with `outcome`.
     pub fn wake(&mut self, task: Gc<Task>, outcome: Outcome) {
         if task.state.get() == TaskState::Waiting {
-            *task.resume.borrow_mut() = Some(outcome);
+            task.resume.set(Some(outcome));
             self.ready(task);
         }
     }
@@ -67,7 +67,7 @@ impl Scheduler {
         if fut.is_done() {
             return;
         }
-        *fut.result.borrow_mut() = Some(outcome.clone());
+        fut.result.set(Some(outcome));
         if let Some(task) = fut.waiter.take() {
             self.wake(task, outcome);
         }
@@ -137,12 +137,12 @@ impl Scheduler {
     /// Records a task's end and wakes the tasks awaiting it.
     pub fn finish(&mut self, task: Gc<Task>, outcome: Outcome) {
         task.state.set(TaskState::Done);
-        *task.result.borrow_mut() = Some(outcome.clone());
+        task.result.set(Some(outcome));
         *task.saved.borrow_mut() = Default::default();
         self.tasks.remove(&task.id);
         let waiters = std::mem::take(&mut *task.waiters.borrow_mut());
         for w in waiters {
-            self.wake(w, outcome.clone());
+            self.wake(w, outcome);
         }
     }
 

@@ -123,9 +123,9 @@ pub struct Task {
     /// The task's execution state while it is not running.
     pub saved: RefCell<TaskContext>,
     /// Set when the task finishes.
-    pub result: RefCell<Option<Outcome>>,
+    pub result: Cell<Option<Outcome>>,
     /// Delivered at the await the task is suspended in, when it resumes.
-    pub resume: RefCell<Option<Outcome>>,
+    pub resume: Cell<Option<Outcome>>,
     /// Tasks waiting for this one to finish.
     pub waiters: RefCell<Vec<Gc<Task>>>,
     /// What the task is waiting for (a future or a task), for cancellation.
@@ -136,8 +136,6 @@ pub struct Task {
     /// Someone awaited (or will report) its result: an error is not
     /// reported as unhandled.
     pub observed: Cell<bool>,
-    /// Children started by `group`/`all`/`race` on its behalf, cancelled with it.
-    pub children: RefCell<Vec<Gc<Task>>>,
 }
 
 impl Task {
@@ -149,14 +147,13 @@ impl Task {
                 fiber,
                 parents: Vec::new(),
             }),
-            result: RefCell::new(None),
-            resume: RefCell::new(None),
+            result: Cell::new(None),
+            resume: Cell::new(None),
             waiters: RefCell::new(Vec::new()),
             waiting_on: Cell::new(None),
             wait_site: Cell::new(None),
             cancel_pending: Cell::new(false),
             observed: Cell::new(false),
-            children: RefCell::new(Vec::new()),
         }
     }
 
@@ -165,7 +162,7 @@ impl Task {
     }
 }
 
-fn trace_outcome(o: &Option<Outcome>, t: &mut Tracer) {
+fn trace_outcome(o: Option<Outcome>, t: &mut Tracer) {
     match o {
         Some(Ok(v)) | Some(Err(v)) => v.trace(t),
         None => {}
@@ -175,16 +172,13 @@ fn trace_outcome(o: &Option<Outcome>, t: &mut Tracer) {
 impl Trace for Task {
     fn trace(&self, t: &mut Tracer) {
         self.saved.borrow().trace(t);
-        trace_outcome(&self.result.borrow(), t);
-        trace_outcome(&self.resume.borrow(), t);
+        trace_outcome(self.result.get(), t);
+        trace_outcome(self.resume.get(), t);
         for w in self.waiters.borrow().iter() {
             t.mark(*w);
         }
         if let Some(v) = self.waiting_on.get() {
             v.trace(t);
-        }
-        for c in self.children.borrow().iter() {
-            t.mark(*c);
         }
     }
     fn extra_bytes(&self) -> usize {
@@ -221,13 +215,11 @@ pub enum SyncOp {
 pub struct Future {
     pub id: u64,
     pub kind: Cell<FutureKind>,
-    pub result: RefCell<Option<Outcome>>,
+    pub result: Cell<Option<Outcome>>,
     /// The task suspended on it.
     pub waiter: Cell<Option<Gc<Task>>>,
     /// A value the future carries until it completes (a channel send's value).
     pub payload: Cell<Value>,
-    /// Called-back futures: `all`/`race`/`timeout` watching this one.
-    pub watchers: RefCell<Vec<(Gc<Future>, u32)>>,
 }
 
 impl Future {
@@ -235,30 +227,26 @@ impl Future {
         Future {
             id,
             kind: Cell::new(kind),
-            result: RefCell::new(None),
+            result: Cell::new(None),
             waiter: Cell::new(None),
             payload: Cell::new(Value::Nil),
-            watchers: RefCell::new(Vec::new()),
         }
     }
 
     pub fn is_done(&self) -> bool {
-        self.result.borrow().is_some()
+        self.result.get().is_some()
     }
 }
 
 impl Trace for Future {
     fn trace(&self, t: &mut Tracer) {
-        trace_outcome(&self.result.borrow(), t);
+        trace_outcome(self.result.get(), t);
         if let Some(w) = self.waiter.get() {
             t.mark(w);
         }
         self.payload.get().trace(t);
         if let FutureKind::Op { owner, .. } = self.kind.get() {
             owner.trace(t);
-        }
-        for (f, _) in self.watchers.borrow().iter() {
-            t.mark(*f);
         }
     }
 }

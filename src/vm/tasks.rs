@@ -282,7 +282,7 @@ impl Vm {
             }
             Value::Task(t) => {
                 t.observed.set(true);
-                if let Some(outcome) = t.result.borrow().clone() {
+                if let Some(outcome) = t.result.get() {
                     return self.take_outcome(outcome);
                 }
                 let me = self.current_task()?;
@@ -295,7 +295,7 @@ impl Vm {
             }
             Value::Future(f) => {
                 crate::scheduler::sync::start(&mut self.rt, f);
-                if let Some(outcome) = f.result.borrow().clone() {
+                if let Some(outcome) = f.result.get() {
                     return self.take_outcome(outcome);
                 }
                 let me = self.current_task()?;
@@ -503,10 +503,7 @@ pub fn cancel_task(rt: &mut super::Runtime, t: Gc<Task>) {
     if t.is_done() || t.cancel_pending.get() {
         return;
     }
-    for child in t.children.borrow().clone() {
-        cancel_task(rt, child);
-    }
-    if t.state.get() == TaskState::Waiting && t.resume.borrow().is_none() {
+    if t.state.get() == TaskState::Waiting && t.resume.get().is_none() {
         match t.waiting_on.get() {
             Some(Value::Future(f)) => {
                 f.waiter.set(None);
