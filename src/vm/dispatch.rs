@@ -98,37 +98,45 @@ impl Vm {
                     };
                 }
                 // Int with int inline; everything else (and overflow) out of line.
+                // Operands are matched in place (by reference) rather than
+                // copied out whole: the fast paths then read only the tag and
+                // payload words, which the previous instruction just wrote.
                 macro_rules! int_arith {
                     ($op:expr, $checked:ident, $fop:tt) => {{
-                        let b = pop!();
-                        let top = top!();
-                        match (*top, b) {
-                            (Value::Int(x), Value::Int(y)) => {
-                                if let Some(r) = x.$checked(y) {
-                                    *top = Value::Int(r);
-                                    continue;
-                                }
-                            }
-                            (Value::Float(x), Value::Float(y)) => {
-                                *top = Value::Float(x $fop y);
-                                continue;
-                            }
-                            _ => {}
+                        let stack = &mut self.fiber.stack;
+                        let len = stack.len();
+                        let fast = match (&stack[len - 2], &stack[len - 1]) {
+                            (Value::Int(x), Value::Int(y)) => x.$checked(*y).map(Value::Int),
+                            (Value::Float(x), Value::Float(y)) => Some(Value::Float(*x $fop *y)),
+                            _ => None,
+                        };
+                        if let Some(r) = fast {
+                            stack[len - 2] = r;
+                            stack.truncate(len - 1);
+                            continue;
                         }
-                        let a = *top;
+                        let b = pop!();
+                        let a = *top!();
                         *top!() = tri!(arith_slow(&mut self.rt, $op, a, b));
                     }};
                 }
                 macro_rules! compare {
                     ($cmp:expr, $op:tt) => {{
+                        let stack = &mut self.fiber.stack;
+                        let len = stack.len();
+                        let fast = match (&stack[len - 2], &stack[len - 1]) {
+                            (Value::Int(x), Value::Int(y)) => Some(*x $op *y),
+                            (Value::Float(x), Value::Float(y)) => Some(*x $op *y),
+                            _ => None,
+                        };
+                        if let Some(r) = fast {
+                            stack[len - 2] = Value::Bool(r);
+                            stack.truncate(len - 1);
+                            continue;
+                        }
                         let b = pop!();
                         let a = *top!();
-                        let r = match (a, b) {
-                            (Value::Int(x), Value::Int(y)) => Value::Bool(x $op y),
-                            (Value::Float(x), Value::Float(y)) => Value::Bool(x $op y),
-                            _ => tri!(compare_slow(&self.rt, $cmp, a, b)),
-                        };
-                        *top!() = r;
+                        *top!() = tri!(compare_slow(&self.rt, $cmp, a, b));
                     }};
                 }
 
@@ -266,7 +274,9 @@ impl Vm {
 
                     Op::Jump(t) => ip = t.0 as usize,
                     Op::JumpIfFalse(t) => {
-                        if !pop!().is_truthy() {
+                        let falsy = matches!(self.fiber.stack.last(), Some(Value::Nil | Value::Bool(false)));
+                        self.fiber.stack.pop();
+                        if falsy {
                             ip = t.0 as usize;
                         }
                     }
