@@ -20,6 +20,9 @@ pub const BUILTINS: &[&str] = &[
     "Mutex",
     "Semaphore",
     "Event",
+    // Internal helpers of the prelude's `race`.
+    "__first",
+    "__as_future",
     // Error classes (LANGUAGE.md §5), in `ErrorKind::ALL` order.
     "Error",
     "TypeError",
@@ -45,7 +48,7 @@ pub const BUILTINS: &[&str] = &[
 ];
 
 /// Index of the first error class in [`BUILTINS`].
-pub const FIRST_ERROR_CLASS: usize = 16;
+pub const FIRST_ERROR_CLASS: usize = 18;
 
 /// Index of the first name the prelude defines.
 pub const FIRST_PRELUDE: usize = FIRST_ERROR_CLASS + 16;

@@ -71,6 +71,36 @@ impl Scheduler {
         if let Some(task) = fut.waiter.take() {
             self.wake(task, outcome);
         }
+        if let Some((first, index)) = fut.parent.take() {
+            if !first.is_done() {
+                self.detach_items(first);
+                self.complete(first, Ok(Value::Int(index as i64)));
+            }
+        }
+    }
+
+    /// Detaches every pending item of a `First` future: queued operations
+    /// leave their queues (taking nothing) and timers stop.
+    pub fn detach_items(&mut self, first: Gc<Future>) {
+        let FutureKind::First { items: Value::List(items) } = first.kind.get() else {
+            return;
+        };
+        let items = items.items.borrow().clone();
+        for item in items {
+            let Value::Future(f) = item else { continue };
+            f.parent.set(None);
+            if f.is_done() {
+                continue;
+            }
+            match f.kind.get() {
+                FutureKind::Timer { key } => self.cancel_timer(key),
+                FutureKind::Op {
+                    owner: Value::Sync(obj),
+                    ..
+                } => sync::forget(obj, f),
+                _ => {}
+            }
+        }
     }
 
     /// A future completed after `ms` milliseconds.
@@ -143,6 +173,10 @@ impl Scheduler {
         let waiters = std::mem::take(&mut *task.waiters.borrow_mut());
         for w in waiters {
             self.wake(w, outcome);
+        }
+        let watchers = std::mem::take(&mut *task.watchers.borrow_mut());
+        for f in watchers {
+            self.complete(f, outcome);
         }
     }
 

@@ -7,7 +7,7 @@ use crate::vm::Runtime;
 use std::io::Write;
 
 /// In the order of `bytecode::builtins::BUILTINS`.
-pub static FUNCTIONS: [NativeFn; 16] = [
+pub static FUNCTIONS: [NativeFn; 18] = [
     NativeFn { name: "print", min: 0, max: u8::MAX, f: print },
     NativeFn { name: "eprint", min: 0, max: u8::MAX, f: eprint },
     NativeFn { name: "str", min: 1, max: 1, f: str_ },
@@ -24,6 +24,8 @@ pub static FUNCTIONS: [NativeFn; 16] = [
     NativeFn { name: "Mutex", min: 0, max: 0, f: super::concurrency::mutex },
     NativeFn { name: "Semaphore", min: 0, max: 1, f: super::concurrency::semaphore },
     NativeFn { name: "Event", min: 0, max: 0, f: super::concurrency::event },
+    NativeFn { name: "__first", min: 1, max: 1, f: super::concurrency::first },
+    NativeFn { name: "__as_future", min: 1, max: 1, f: super::concurrency::as_future },
 ];
 
 /// `Error(message)` and every subclass that does not define its own `init`.

@@ -262,3 +262,55 @@ pub fn tasks(rt: &mut Runtime, _: &[Value]) -> NResult {
     }
     Ok(rt.list(out))
 }
+
+/// `__first(futures)`: a future completing with the index of the first of
+/// `futures` to complete (see `FutureKind::First`). Operation futures are
+/// started here, in order, stopping as soon as one completes.
+pub fn first(rt: &mut Runtime, args: &[Value]) -> NResult {
+    let Value::List(list) = args[0] else {
+        return type_error("__first() takes a list of futures");
+    };
+    let items: Vec<Value> = list.items.borrow().clone();
+    let mut futures = Vec::with_capacity(items.len());
+    for v in &items {
+        match v {
+            Value::Future(f) => futures.push(*f),
+            other => return type_error(format!("__first() takes futures, not {}", rt.type_name(*other))),
+        }
+    }
+    let first = rt.sched.new_future(&mut rt.heap, FutureKind::First { items: args[0] });
+    if let Some(i) = futures.iter().position(|f| f.is_done()) {
+        first.result.set(Some(Ok(Value::Int(i as i64))));
+        return Ok(Value::Future(first));
+    }
+    for (i, f) in futures.iter().enumerate() {
+        f.parent.set(Some((first, i as u32)));
+    }
+    for f in futures {
+        sync::start(rt, f);
+        if first.is_done() {
+            break;
+        }
+    }
+    Ok(Value::Future(first))
+}
+
+/// `__as_future(x)`: a future for a task's outcome; a future as it is.
+pub fn as_future(rt: &mut Runtime, args: &[Value]) -> NResult {
+    match args[0] {
+        v @ Value::Future(_) => Ok(v),
+        Value::Task(t) => {
+            t.observed.set(true);
+            let f = rt.sched.new_future(&mut rt.heap, FutureKind::Plain);
+            match t.result.get() {
+                Some(outcome) => f.result.set(Some(outcome)),
+                None => t.watchers.borrow_mut().push(f),
+            }
+            Ok(Value::Future(f))
+        }
+        other => type_error(format!(
+            "race() takes coroutines, tasks and futures, not {}",
+            rt.type_name(other)
+        )),
+    }
+}

@@ -136,6 +136,8 @@ pub struct Task {
     /// Someone awaited (or will report) its result: an error is not
     /// reported as unhandled.
     pub observed: Cell<bool>,
+    /// Futures completed with the task's outcome when it finishes (`race`).
+    pub watchers: RefCell<Vec<Gc<Future>>>,
 }
 
 impl Task {
@@ -154,6 +156,7 @@ impl Task {
             wait_site: Cell::new(None),
             cancel_pending: Cell::new(false),
             observed: Cell::new(false),
+            watchers: RefCell::new(Vec::new()),
         }
     }
 
@@ -174,6 +177,9 @@ impl Trace for Task {
         self.saved.borrow().trace(t);
         trace_outcome(self.result.get(), t);
         trace_outcome(self.resume.get(), t);
+        for w in self.watchers.borrow().iter() {
+            t.mark(*w);
+        }
         for w in self.waiters.borrow().iter() {
             t.mark(*w);
         }
@@ -198,6 +204,10 @@ pub enum FutureKind {
     /// first awaited (so a future that is never awaited takes nothing),
     /// then queued in `owner` until it completes.
     Op { owner: Value, op: SyncOp, started: bool },
+    /// `race`'s core: completes with the index of the first of `items` (a
+    /// list of futures) to complete, and detaches the others at that very
+    /// moment, so a receive that loses takes nothing.
+    First { items: Value },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -220,6 +230,8 @@ pub struct Future {
     pub waiter: Cell<Option<Gc<Task>>>,
     /// A value the future carries until it completes (a channel send's value).
     pub payload: Cell<Value>,
+    /// The `First` future watching this one, and this one's index in it.
+    pub parent: Cell<Option<(Gc<Future>, u32)>>,
 }
 
 impl Future {
@@ -230,6 +242,7 @@ impl Future {
             result: Cell::new(None),
             waiter: Cell::new(None),
             payload: Cell::new(Value::Nil),
+            parent: Cell::new(None),
         }
     }
 
@@ -245,8 +258,13 @@ impl Trace for Future {
             t.mark(w);
         }
         self.payload.get().trace(t);
-        if let FutureKind::Op { owner, .. } = self.kind.get() {
-            owner.trace(t);
+        match self.kind.get() {
+            FutureKind::Op { owner, .. } => owner.trace(t),
+            FutureKind::First { items } => items.trace(t),
+            FutureKind::Plain | FutureKind::Timer { .. } => {}
+        }
+        if let Some((p, _)) = self.parent.get() {
+            t.mark(p);
         }
     }
 }

@@ -513,6 +513,7 @@ pub fn cancel_task(rt: &mut super::Runtime, t: Gc<Task>) {
                         owner: Value::Sync(obj),
                         ..
                     } => crate::scheduler::sync::forget(obj, f),
+                    FutureKind::First { .. } => rt.sched.detach_items(f),
                     _ => {}
                 }
             }
