@@ -6,6 +6,8 @@
 # and prints a table of mean times and ratios.
 #
 # Usage: benches/run.sh [NAME...]        (default: every benchmark)
+#        benches/run.sh async [NAME...]  the concurrency benchmarks against Python
+#                                        asyncio, Node and Go (see run_async.sh)
 # Environment:
 #   WEFT=path     use this weft binary instead of building target/release/weft;
 #                 WEFT=none skips Weft (only Python and Lua are checked and timed)
@@ -35,6 +37,10 @@ usage() {
 }
 
 # --- arguments -------------------------------------------------------------
+if [[ "${1:-}" == async ]]; then
+    shift
+    exec "$BENCH_DIR/run_async.sh" "$@"
+fi
 selected=()
 for arg in "$@"; do
     case "$arg" in

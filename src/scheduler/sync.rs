@@ -81,8 +81,17 @@ fn send(rt: &mut Runtime, obj: Gc<SyncObj>, fut: Gc<Future>) {
     }
     if let Some(receiver) = ch.receivers.pop_front() {
         drop(state);
+        // The send finishes once the receiving task has resumed with the
+        // value, not when the value is handed over.
+        let receiver_task = receiver
+            .waiter
+            .get()
+            .or_else(|| receiver.parent.get().and_then(|(first, _)| first.waiter.get()));
         rt.sched.complete(receiver, Ok(v));
-        rt.sched.complete(fut, Ok(Value::Nil));
+        match receiver_task {
+            Some(task) if task.on_resume.get().is_none() => task.on_resume.set(Some(fut)),
+            _ => rt.sched.complete(fut, Ok(Value::Nil)),
+        }
     } else if ch.buffer.len() < ch.capacity {
         ch.buffer.push_back(v);
         drop(state);

@@ -138,6 +138,8 @@ pub struct Task {
     pub observed: Cell<bool>,
     /// Futures completed with the task's outcome when it finishes (`race`).
     pub watchers: RefCell<Vec<Gc<Future>>>,
+    /// A rendezvous send completed when this task resumes with its value.
+    pub on_resume: Cell<Option<Gc<Future>>>,
 }
 
 impl Task {
@@ -157,6 +159,7 @@ impl Task {
             cancel_pending: Cell::new(false),
             observed: Cell::new(false),
             watchers: RefCell::new(Vec::new()),
+            on_resume: Cell::new(None),
         }
     }
 
@@ -179,6 +182,9 @@ impl Trace for Task {
         trace_outcome(self.resume.get(), t);
         for w in self.watchers.borrow().iter() {
             t.mark(*w);
+        }
+        if let Some(f) = self.on_resume.get() {
+            t.mark(f);
         }
         for w in self.waiters.borrow().iter() {
             t.mark(*w);

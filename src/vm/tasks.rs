@@ -440,6 +440,9 @@ impl Vm {
         self.parents = ctx.parents;
         self.fuel = self.budget;
         self.fuel_saved = 0;
+        if let Some(send) = task.on_resume.take() {
+            self.rt.sched.complete(send, Ok(Value::Nil));
+        }
         match task.resume.take() {
             Some(Ok(v)) => self.fiber.stack.push(v),
             Some(Err(e)) => self.pending_throw = Some(e),
@@ -501,6 +504,11 @@ impl Vm {
 /// or at its next await or preemption point.
 pub fn cancel_task(rt: &mut super::Runtime, t: Gc<Task>) {
     if t.is_done() || t.cancel_pending.get() {
+        return;
+    }
+    // A cancellation already handed to the task but not yet seen by it.
+    let cancelled = rt.error_classes[ErrorKind::CancelledError.index()];
+    if matches!(t.resume.get(), Some(Err(Value::Instance(i))) if i.class.is_subclass_of(cancelled)) {
         return;
     }
     if t.state.get() == TaskState::Waiting && t.resume.get().is_none() {
