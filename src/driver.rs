@@ -42,7 +42,11 @@ struct Loader<'a> {
 }
 
 /// Compiles `main_path` (as given on the command line) and its imports.
-pub fn build(sources: &mut SourceMap, symbols: &mut Interner, main_path: &str) -> Result<Program, BuildError> {
+pub fn build(
+    sources: &mut SourceMap,
+    symbols: &mut Interner,
+    main_path: &str,
+) -> Result<Program, BuildError> {
     let text = std::fs::read_to_string(main_path).map_err(|e| BuildError::Unreadable {
         path: main_path.to_string(),
         reason: io_reason(&e),
@@ -53,7 +57,12 @@ pub fn build(sources: &mut SourceMap, symbols: &mut Interner, main_path: &str) -
     result
 }
 
-fn build_with(sources: &mut SourceMap, symbols: &RefCell<Interner>, main_path: &str, text: String) -> Result<Program, BuildError> {
+fn build_with(
+    sources: &mut SourceMap,
+    symbols: &RefCell<Interner>,
+    main_path: &str,
+    text: String,
+) -> Result<Program, BuildError> {
     let loader = Loader {
         sources: RefCell::new(sources),
         symbols,
@@ -81,7 +90,14 @@ fn build_with(sources: &mut SourceMap, symbols: &RefCell<Interner>, main_path: &
 
 impl Loader<'_> {
     /// Parses and compiles one module (its imports first); returns its index.
-    fn load(&self, key: ModuleKey, display: String, text: String, name: Rc<str>, is_main: bool) -> u16 {
+    fn load(
+        &self,
+        key: ModuleKey,
+        display: String,
+        text: String,
+        name: Rc<str>,
+        is_main: bool,
+    ) -> u16 {
         let index = {
             let mut modules = self.modules.borrow_mut();
             modules.push(None);
@@ -101,7 +117,10 @@ impl Loader<'_> {
             }
         };
         self.in_progress.borrow_mut().push((key, display.clone()));
-        let dir = Path::new(&display).parent().map(Path::to_path_buf).unwrap_or_default();
+        let dir = Path::new(&display)
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
         let mut resolve = |import: &ast::Import, span: Span| self.resolve(import, span, &dir);
         let result = compiler::compile_module(
             &module,
@@ -124,19 +143,32 @@ impl Loader<'_> {
         index
     }
 
-    fn resolve(&self, import: &ast::Import, span: Span, dir: &Path) -> Result<ImportTarget, CompileError> {
+    fn resolve(
+        &self,
+        import: &ast::Import,
+        span: Span,
+        dir: &Path,
+    ) -> Result<ImportTarget, CompileError> {
         match &import.source {
             ast::ImportSource::Std(id) => {
                 if stdlib::NATIVE_MODULES.contains(&id.name.as_str()) {
                     return Ok(ImportTarget::Native(id.name.clone()));
                 }
-                let Some((_, src)) = stdlib::WEFT_MODULES.iter().find(|(n, _)| *n == id.name) else {
-                    return Err(CompileError::new(CompileErrorKind::UnknownModule(id.name.clone()), id.span));
+                let Some((_, src)) = stdlib::WEFT_MODULES.iter().find(|(n, _)| *n == id.name)
+                else {
+                    return Err(CompileError::new(
+                        CompileErrorKind::UnknownModule(id.name.clone()),
+                        id.span,
+                    ));
                 };
                 let key = ModuleKey::Std(id.name.clone());
-                self.load_or_reuse(key, format!("<std/{}.weft>", id.name), span, id.name.as_str().into(), || {
-                    Ok(src.to_string())
-                })
+                self.load_or_reuse(
+                    key,
+                    format!("<std/{}.weft>", id.name),
+                    span,
+                    id.name.as_str().into(),
+                    || Ok(src.to_string()),
+                )
             }
             ast::ImportSource::Path(path, pspan) => {
                 let joined = normalize(&dir.join(path));
@@ -166,17 +198,29 @@ impl Loader<'_> {
         name: Rc<str>,
         read: impl FnOnce() -> Result<String, CompileError>,
     ) -> Result<ImportTarget, CompileError> {
-        let pos = self.in_progress.borrow().iter().position(|(k, _)| *k == key);
+        let pos = self
+            .in_progress
+            .borrow()
+            .iter()
+            .position(|(k, _)| *k == key);
         if let Some(pos) = pos {
-            let mut chain: Vec<String> = self.in_progress.borrow()[pos..].iter().map(|(_, d)| d.clone()).collect();
+            let mut chain: Vec<String> = self.in_progress.borrow()[pos..]
+                .iter()
+                .map(|(_, d)| d.clone())
+                .collect();
             chain.push(display);
-            return Err(CompileError::new(CompileErrorKind::ImportCycle(chain), span));
+            return Err(CompileError::new(
+                CompileErrorKind::ImportCycle(chain),
+                span,
+            ));
         }
         if let Some(&i) = self.index.borrow().get(&key) {
             return Ok(ImportTarget::Module(i));
         }
         let text = read()?;
-        Ok(ImportTarget::Module(self.load(key, display, text, name, false)))
+        Ok(ImportTarget::Module(
+            self.load(key, display, text, name, false),
+        ))
     }
 }
 
@@ -191,7 +235,10 @@ fn normalize(p: &Path) -> PathBuf {
         match c {
             std::path::Component::CurDir => {}
             std::path::Component::ParentDir => {
-                let last_is_normal = matches!(out.components().next_back(), Some(std::path::Component::Normal(_)));
+                let last_is_normal = matches!(
+                    out.components().next_back(),
+                    Some(std::path::Component::Normal(_))
+                );
                 if last_is_normal {
                     out.pop();
                 } else {

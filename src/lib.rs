@@ -10,8 +10,8 @@ pub mod bytecode;
 pub mod compiler;
 pub mod diagnostics;
 pub mod driver;
-pub mod golden;
 pub mod gc;
+pub mod golden;
 pub mod lexer;
 pub mod parser;
 pub mod reactor;
@@ -56,7 +56,11 @@ pub fn report_to_stderr(text: &str) {
 
 /// Builds the program for `path`, printing diagnostics on failure; the
 /// error is the exit status.
-fn build_or_report(rt: &mut vm::Runtime, path: &str, config: &Config) -> Result<bytecode::Program, i32> {
+fn build_or_report(
+    rt: &mut vm::Runtime,
+    path: &str,
+    config: &Config,
+) -> Result<bytecode::Program, i32> {
     match driver::build(&mut rt.sources, &mut rt.symbols, path) {
         Ok(program) => Ok(program),
         Err(driver::BuildError::Unreadable { path, reason }) => {
@@ -71,8 +75,14 @@ fn build_or_report(rt: &mut vm::Runtime, path: &str, config: &Config) -> Result<
 }
 
 /// Loads a program into a fresh VM and runs the prelude, so that the
-/// built-in types have their Weft-written methods.
-fn start_vm(rt: vm::Runtime, program: &bytecode::Program, config: &Config) -> Result<vm::Vm, (vm::Vm, vm::Stop)> {
+/// built-in types have their Weft-written methods. On failure the VM comes
+/// back too, to report how the prelude stopped.
+#[allow(clippy::result_large_err)]
+fn start_vm(
+    rt: vm::Runtime,
+    program: &bytecode::Program,
+    config: &Config,
+) -> Result<vm::Vm, (vm::Vm, vm::Stop)> {
     let mut vm = vm::Vm::new(rt, config.budget);
     vm.load(program);
     match vm.run_module(0) {
@@ -148,6 +158,9 @@ pub fn disasm(path: &str, config: &Config) -> i32 {
     };
     // The prelude is the same for every program; leave it out.
     program.modules.remove(0);
-    print!("{}", bytecode::disasm::disassemble(&program, &rt.symbols, &rt.sources));
+    print!(
+        "{}",
+        bytecode::disasm::disassemble(&program, &rt.symbols, &rt.sources)
+    );
     exit::OK
 }

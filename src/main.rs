@@ -8,7 +8,6 @@
 //! mistaken for a compile error, so parsing goes through `try_parse` and
 //! maps every usage error to 64.
 
-
 // The interpreter allocates many small objects; mimalloc is markedly
 // faster than the system allocator for that pattern.
 #[global_allocator]

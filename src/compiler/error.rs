@@ -6,8 +6,14 @@ use crate::span::{SourceId, Span};
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum CompileErrorKind {
-    UndefinedName { name: String, suggestion: Option<String> },
-    AssignToUndeclared { name: String, suggestion: Option<String> },
+    UndefinedName {
+        name: String,
+        suggestion: Option<String>,
+    },
+    AssignToUndeclared {
+        name: String,
+        suggestion: Option<String>,
+    },
     AssignToBuiltin(String),
     AwaitOutsideAsync,
     ForAwaitOutsideAsync,
@@ -23,7 +29,10 @@ pub enum CompileErrorKind {
     TooMany(&'static str),
     UnknownModule(String),
     /// A file import that could not be read or compiled.
-    ImportFailed { path: String, reason: String },
+    ImportFailed {
+        path: String,
+        reason: String,
+    },
     ImportCycle(Vec<String>),
     BadImportName(String),
     DuplicateMethod(String),
@@ -168,13 +177,15 @@ fn levenshtein(a: &str, b: &str) -> usize {
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=b.len() {
-        d[0][j] = j;
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=a.len() {
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            let mut best = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 best = best.min(d[i - 2][j - 2] + 1);
             }
@@ -191,7 +202,10 @@ mod tests {
     #[test]
     fn suggests_close_names_only() {
         let names = ["count", "counter", "print"];
-        assert_eq!(suggest("conut", names.iter().copied()), Some("count".into()));
+        assert_eq!(
+            suggest("conut", names.iter().copied()),
+            Some("count".into())
+        );
         assert_eq!(suggest("prnt", names.iter().copied()), Some("print".into()));
         assert_eq!(suggest("zebra", names.iter().copied()), None);
     }

@@ -246,7 +246,12 @@ impl Compiler<'_> {
 
     /// Compiles a function body into a nested prototype of the current
     /// function; returns its index for `Op::Closure`.
-    pub(super) fn function(&mut self, decl: &FnDecl, name: Option<Rc<str>>, owner: Option<Rc<str>>) -> u16 {
+    pub(super) fn function(
+        &mut self,
+        decl: &FnDecl,
+        name: Option<Rc<str>>,
+        owner: Option<Rc<str>>,
+    ) -> u16 {
         let is_method = owner.is_some();
         let has_yield = decl.body.iter().any(stmt_yields);
         let kind = match (decl.is_async, has_yield) {
@@ -278,20 +283,27 @@ impl Compiler<'_> {
         for (i, p) in decl.params.iter().enumerate() {
             let dup = decl.params[..i].iter().any(|q| q.name.name == p.name.name);
             if dup {
-                self.error(CompileErrorKind::DuplicateParam(p.name.name.clone()), p.name.span);
+                self.error(
+                    CompileErrorKind::DuplicateParam(p.name.name.clone()),
+                    p.name.span,
+                );
             }
             match &p.default {
                 Some(d) => {
                     seen_default = true;
                     let at = self.emit_jump(|t| Op::ArgGiven(0, t), p.name.span);
-                    self.f().chunk.code[at] = Op::ArgGiven(i as u8, crate::bytecode::Target(u32::MAX));
+                    self.f().chunk.code[at] =
+                        Op::ArgGiven(i as u8, crate::bytecode::Target(u32::MAX));
                     self.expr(d);
                     self.emit(Op::SetLocal(Slot(i as u16 + 1)), d.span);
                     self.patch_here(at);
                 }
                 None => {
                     if seen_default {
-                        self.error(CompileErrorKind::RequiredAfterDefault(p.name.name.clone()), p.name.span);
+                        self.error(
+                            CompileErrorKind::RequiredAfterDefault(p.name.name.clone()),
+                            p.name.span,
+                        );
                     }
                     required += 1;
                 }
@@ -300,7 +312,10 @@ impl Compiler<'_> {
         }
         if let Some(rest) = &decl.rest {
             if decl.params.iter().any(|q| q.name.name == rest.name) {
-                self.error(CompileErrorKind::DuplicateParam(rest.name.clone()), rest.span);
+                self.error(
+                    CompileErrorKind::DuplicateParam(rest.name.clone()),
+                    rest.span,
+                );
             }
             self.declare_local(&rest.name, rest.span);
         }

@@ -139,7 +139,10 @@ impl Compiler<'_> {
     }
 
     fn global_index(&self, name: &str) -> Option<u16> {
-        self.globals.iter().position(|g| g == name).map(|i| i as u16)
+        self.globals
+            .iter()
+            .position(|g| g == name)
+            .map(|i| i as u16)
     }
 
     fn compile_module_body(&mut self, body: &[ast::Stmt]) -> Rc<FnProto> {
@@ -181,7 +184,10 @@ pub fn import_binding(import: &ast::Import) -> Option<String> {
     match &import.source {
         ast::ImportSource::Std(id) => Some(id.name.clone()),
         ast::ImportSource::Path(path, _) => {
-            let stem = std::path::Path::new(path).file_stem()?.to_str()?.to_string();
+            let stem = std::path::Path::new(path)
+                .file_stem()?
+                .to_str()?
+                .to_string();
             let valid = stem
                 .chars()
                 .next()

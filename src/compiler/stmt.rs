@@ -153,7 +153,9 @@ impl Compiler<'_> {
 
     fn bind_name(&mut self, name: &str, span: Span) {
         if self.at_module_top() {
-            let g = self.global_index(name).unwrap_or_else(|| self.add_global(name));
+            let g = self
+                .global_index(name)
+                .unwrap_or_else(|| self.add_global(name));
             self.emit(Op::SetGlobal(g), span);
         } else {
             self.declare_local(name, span);
@@ -233,7 +235,14 @@ impl Compiler<'_> {
         }
     }
 
-    fn for_loop(&mut self, vars: &[ast::Ident], iterable: &Expr, body: &Block, is_await: bool, span: Span) {
+    fn for_loop(
+        &mut self,
+        vars: &[ast::Ident],
+        iterable: &Expr,
+        body: &Block,
+        is_await: bool,
+        span: Span,
+    ) {
         if is_await && !self.await_allowed() {
             self.error(CompileErrorKind::ForAwaitOutsideAsync, span);
         }
@@ -349,7 +358,12 @@ impl Compiler<'_> {
         }
         if is_break {
             let j = self.emit_jump(Op::Jump, span);
-            self.f().loops.last_mut().expect("checked above").breaks.push(j);
+            self.f()
+                .loops
+                .last_mut()
+                .expect("checked above")
+                .breaks
+                .push(j);
         } else {
             self.emit(Op::Loop(Target(target as u32)), span);
         }
@@ -404,7 +418,13 @@ impl Compiler<'_> {
         self.retire_locals(keep);
     }
 
-    fn try_stmt(&mut self, body: &Block, catch: Option<&ast::CatchClause>, finally: Option<&Block>, span: Span) {
+    fn try_stmt(
+        &mut self,
+        body: &Block,
+        catch: Option<&ast::CatchClause>,
+        finally: Option<&Block>,
+        span: Span,
+    ) {
         let handlers_before = self.fr().handlers;
         self.f().tries.push(TryCtx {
             cleanup: match finally {
@@ -470,7 +490,9 @@ impl Compiler<'_> {
         if self.at_module_top() {
             let idx = self.function(decl, Some(Rc::from(name.name.as_str())), None);
             self.emit(Op::Closure(idx), span);
-            let g = self.global_index(&name.name).unwrap_or_else(|| self.add_global(&name.name));
+            let g = self
+                .global_index(&name.name)
+                .unwrap_or_else(|| self.add_global(&name.name));
             self.emit(Op::SetGlobal(g), span);
         } else {
             self.emit(Op::Nil, span);
@@ -505,7 +527,10 @@ impl Compiler<'_> {
         for method in &decl.methods {
             let Some(mname) = &method.name else { continue };
             if seen.contains(&mname.name.as_str()) {
-                self.error(CompileErrorKind::DuplicateMethod(mname.name.clone()), mname.span);
+                self.error(
+                    CompileErrorKind::DuplicateMethod(mname.name.clone()),
+                    mname.span,
+                );
             }
             seen.push(&mname.name);
             let owner: Rc<str> = Rc::from(name.name.as_str());
@@ -516,7 +541,9 @@ impl Compiler<'_> {
         }
         match local {
             None => {
-                let g = self.global_index(&name.name).unwrap_or_else(|| self.add_global(&name.name));
+                let g = self
+                    .global_index(&name.name)
+                    .unwrap_or_else(|| self.add_global(&name.name));
                 self.emit(Op::SetGlobal(g), span);
             }
             Some((slot, index)) => self.emit_set(Resolved::Local(slot, index), &name.name, span),

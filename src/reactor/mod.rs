@@ -101,7 +101,12 @@ impl Reactor {
     /// # Safety
     /// The source must stay open until it is [`deregister`](Self::deregister)ed.
     #[cfg(unix)]
-    pub unsafe fn register(&mut self, fd: std::os::fd::RawFd, key: u64, interest: Interest) -> io::Result<()> {
+    pub unsafe fn register(
+        &mut self,
+        fd: std::os::fd::RawFd,
+        key: u64,
+        interest: Interest,
+    ) -> io::Result<()> {
         // SAFETY: the caller keeps the descriptor open until deregistering it.
         unsafe { self.poller.add(fd, event(key, interest))? };
         self.sources.insert(key, true);
@@ -110,7 +115,12 @@ impl Reactor {
 
     /// Re-arms a registered source after it fired (sources are oneshot).
     #[cfg(unix)]
-    pub fn rearm(&mut self, fd: std::os::fd::BorrowedFd<'_>, key: u64, interest: Interest) -> io::Result<()> {
+    pub fn rearm(
+        &mut self,
+        fd: std::os::fd::BorrowedFd<'_>,
+        key: u64,
+        interest: Interest,
+    ) -> io::Result<()> {
         self.poller.modify(fd, event(key, interest))?;
         self.sources.insert(key, true);
         Ok(())
@@ -127,7 +137,9 @@ impl Reactor {
     /// of due timers (in deadline order) and ready sources to `fired`.
     pub fn poll(&mut self, timeout: Option<Duration>, fired: &mut Vec<u64>) -> io::Result<()> {
         let now = Instant::now();
-        let until_timer = self.next_deadline().map(|d| d.saturating_duration_since(now));
+        let until_timer = self
+            .next_deadline()
+            .map(|d| d.saturating_duration_since(now));
         let wait = match (timeout, until_timer) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),

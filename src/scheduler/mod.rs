@@ -82,7 +82,10 @@ impl Scheduler {
     /// Detaches every pending item of a `First` future: queued operations
     /// leave their queues (taking nothing) and timers stop.
     pub fn detach_items(&mut self, first: Gc<Future>) {
-        let FutureKind::First { items: Value::List(items) } = first.kind.get() else {
+        let FutureKind::First {
+            items: Value::List(items),
+        } = first.kind.get()
+        else {
             return;
         };
         let items = items.items.borrow().clone();

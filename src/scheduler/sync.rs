@@ -36,7 +36,9 @@ pub fn start(rt: &mut Runtime, fut: Gc<Future>) {
         SyncOp::Lock => {
             let me = rt.current_task;
             let mut state = obj.state.borrow_mut();
-            let SyncState::Mutex(m) = &mut *state else { return };
+            let SyncState::Mutex(m) = &mut *state else {
+                return;
+            };
             if m.owner.is_none() {
                 m.owner = me;
                 drop(state);
@@ -47,7 +49,9 @@ pub fn start(rt: &mut Runtime, fut: Gc<Future>) {
         }
         SyncOp::Acquire => {
             let mut state = obj.state.borrow_mut();
-            let SyncState::Semaphore(s) = &mut *state else { return };
+            let SyncState::Semaphore(s) = &mut *state else {
+                return;
+            };
             if s.permits > 0 && s.waiters.is_empty() {
                 s.permits -= 1;
                 drop(state);
@@ -58,7 +62,9 @@ pub fn start(rt: &mut Runtime, fut: Gc<Future>) {
         }
         SyncOp::Wait => {
             let mut state = obj.state.borrow_mut();
-            let SyncState::Event(e) = &mut *state else { return };
+            let SyncState::Event(e) = &mut *state else {
+                return;
+            };
             if e.set {
                 drop(state);
                 rt.sched.complete(fut, Ok(Value::Nil));
@@ -72,7 +78,9 @@ pub fn start(rt: &mut Runtime, fut: Gc<Future>) {
 fn send(rt: &mut Runtime, obj: Gc<SyncObj>, fut: Gc<Future>) {
     let v = fut.payload.get();
     let mut state = obj.state.borrow_mut();
-    let SyncState::Channel(ch) = &mut *state else { return };
+    let SyncState::Channel(ch) = &mut *state else {
+        return;
+    };
     if ch.closed {
         drop(state);
         let e = closed_error(rt);
@@ -83,10 +91,12 @@ fn send(rt: &mut Runtime, obj: Gc<SyncObj>, fut: Gc<Future>) {
         drop(state);
         // The send finishes once the receiving task has resumed with the
         // value, not when the value is handed over.
-        let receiver_task = receiver
-            .waiter
-            .get()
-            .or_else(|| receiver.parent.get().and_then(|(first, _)| first.waiter.get()));
+        let receiver_task = receiver.waiter.get().or_else(|| {
+            receiver
+                .parent
+                .get()
+                .and_then(|(first, _)| first.waiter.get())
+        });
         rt.sched.complete(receiver, Ok(v));
         match receiver_task {
             Some(task) if task.on_resume.get().is_none() => task.on_resume.set(Some(fut)),
@@ -103,7 +113,9 @@ fn send(rt: &mut Runtime, obj: Gc<SyncObj>, fut: Gc<Future>) {
 
 fn recv(rt: &mut Runtime, obj: Gc<SyncObj>, fut: Gc<Future>, in_loop: bool) {
     let mut state = obj.state.borrow_mut();
-    let SyncState::Channel(ch) = &mut *state else { return };
+    let SyncState::Channel(ch) = &mut *state else {
+        return;
+    };
     if let Some(v) = ch.buffer.pop_front() {
         // Room appeared: the first waiting sender's value moves in.
         let sender = ch.senders.pop_front();
@@ -122,7 +134,11 @@ fn recv(rt: &mut Runtime, obj: Gc<SyncObj>, fut: Gc<Future>, in_loop: bool) {
         rt.sched.complete(fut, Ok(v));
     } else if ch.closed {
         drop(state);
-        let outcome = if in_loop { Ok(Value::Undef) } else { Err(closed_error(rt)) };
+        let outcome = if in_loop {
+            Ok(Value::Undef)
+        } else {
+            Err(closed_error(rt))
+        };
         rt.sched.complete(fut, outcome);
     } else {
         ch.receivers.push_back(fut);
@@ -133,7 +149,9 @@ fn recv(rt: &mut Runtime, obj: Gc<SyncObj>, fut: Gc<Future>, in_loop: bool) {
 /// the buffer.
 pub fn try_send(rt: &mut Runtime, obj: Gc<SyncObj>, v: Value) -> bool {
     let mut state = obj.state.borrow_mut();
-    let SyncState::Channel(ch) = &mut *state else { return false };
+    let SyncState::Channel(ch) = &mut *state else {
+        return false;
+    };
     if ch.closed {
         return false;
     }
@@ -153,7 +171,9 @@ pub fn try_send(rt: &mut Runtime, obj: Gc<SyncObj>, v: Value) -> bool {
 /// buffer is drained (they only wait when it is empty).
 pub fn close(rt: &mut Runtime, obj: Gc<SyncObj>) {
     let mut state = obj.state.borrow_mut();
-    let SyncState::Channel(ch) = &mut *state else { return };
+    let SyncState::Channel(ch) = &mut *state else {
+        return;
+    };
     if ch.closed {
         return;
     }
@@ -164,8 +184,18 @@ pub fn close(rt: &mut Runtime, obj: Gc<SyncObj>) {
     }
     drop(state);
     for f in failed {
-        let in_loop = matches!(f.kind.get(), FutureKind::Op { op: SyncOp::RecvLoop, .. });
-        let outcome = if in_loop { Ok(Value::Undef) } else { Err(closed_error(rt)) };
+        let in_loop = matches!(
+            f.kind.get(),
+            FutureKind::Op {
+                op: SyncOp::RecvLoop,
+                ..
+            }
+        );
+        let outcome = if in_loop {
+            Ok(Value::Undef)
+        } else {
+            Err(closed_error(rt))
+        };
         rt.sched.complete(f, outcome);
     }
 }
@@ -174,7 +204,9 @@ pub fn close(rt: &mut Runtime, obj: Gc<SyncObj>) {
 pub fn unlock(rt: &mut Runtime, obj: Gc<SyncObj>) -> Result<(), &'static str> {
     let me = rt.current_task;
     let mut state = obj.state.borrow_mut();
-    let SyncState::Mutex(m) = &mut *state else { return Ok(()) };
+    let SyncState::Mutex(m) = &mut *state else {
+        return Ok(());
+    };
     let held_by_me = match (m.owner, me) {
         (Some(o), Some(t)) => Gc::ptr_eq(o, t),
         _ => false,
@@ -198,7 +230,9 @@ pub fn unlock(rt: &mut Runtime, obj: Gc<SyncObj>) -> Result<(), &'static str> {
 /// `s.release()`: a permit goes to the first waiter, or back to the pool.
 pub fn release(rt: &mut Runtime, obj: Gc<SyncObj>) {
     let mut state = obj.state.borrow_mut();
-    let SyncState::Semaphore(s) = &mut *state else { return };
+    let SyncState::Semaphore(s) = &mut *state else {
+        return;
+    };
     if let Some(f) = s.waiters.pop_front() {
         drop(state);
         rt.sched.complete(f, Ok(Value::Nil));
@@ -210,7 +244,9 @@ pub fn release(rt: &mut Runtime, obj: Gc<SyncObj>) {
 /// `e.set()`: wakes every waiter; later waits complete at once.
 pub fn set(rt: &mut Runtime, obj: Gc<SyncObj>) {
     let mut state = obj.state.borrow_mut();
-    let SyncState::Event(e) = &mut *state else { return };
+    let SyncState::Event(e) = &mut *state else {
+        return;
+    };
     e.set = true;
     let waiters: Vec<Gc<Future>> = e.waiters.drain(..).collect();
     drop(state);

@@ -8,28 +8,123 @@ use std::io::Write;
 
 /// In the order of `bytecode::builtins::BUILTINS`.
 pub static FUNCTIONS: [NativeFn; 18] = [
-    NativeFn { name: "print", min: 0, max: u8::MAX, f: print },
-    NativeFn { name: "eprint", min: 0, max: u8::MAX, f: eprint },
-    NativeFn { name: "str", min: 1, max: 1, f: str_ },
-    NativeFn { name: "repr", min: 1, max: 1, f: repr },
-    NativeFn { name: "int", min: 1, max: 1, f: int },
-    NativeFn { name: "float", min: 1, max: 1, f: float },
-    NativeFn { name: "type", min: 1, max: 1, f: type_ },
-    NativeFn { name: "len", min: 1, max: 1, f: len },
-    NativeFn { name: "range", min: 1, max: 3, f: range },
-    NativeFn { name: "assert", min: 1, max: 2, f: assert },
-    NativeFn { name: "exit", min: 0, max: 1, f: exit },
-    NativeFn { name: "sleep", min: 1, max: 1, f: super::concurrency::sleep },
-    NativeFn { name: "Channel", min: 0, max: 1, f: super::concurrency::channel },
-    NativeFn { name: "Mutex", min: 0, max: 0, f: super::concurrency::mutex },
-    NativeFn { name: "Semaphore", min: 0, max: 1, f: super::concurrency::semaphore },
-    NativeFn { name: "Event", min: 0, max: 0, f: super::concurrency::event },
-    NativeFn { name: "__first", min: 1, max: 1, f: super::concurrency::first },
-    NativeFn { name: "__as_future", min: 1, max: 1, f: super::concurrency::as_future },
+    NativeFn {
+        name: "print",
+        min: 0,
+        max: u8::MAX,
+        f: print,
+    },
+    NativeFn {
+        name: "eprint",
+        min: 0,
+        max: u8::MAX,
+        f: eprint,
+    },
+    NativeFn {
+        name: "str",
+        min: 1,
+        max: 1,
+        f: str_,
+    },
+    NativeFn {
+        name: "repr",
+        min: 1,
+        max: 1,
+        f: repr,
+    },
+    NativeFn {
+        name: "int",
+        min: 1,
+        max: 1,
+        f: int,
+    },
+    NativeFn {
+        name: "float",
+        min: 1,
+        max: 1,
+        f: float,
+    },
+    NativeFn {
+        name: "type",
+        min: 1,
+        max: 1,
+        f: type_,
+    },
+    NativeFn {
+        name: "len",
+        min: 1,
+        max: 1,
+        f: len,
+    },
+    NativeFn {
+        name: "range",
+        min: 1,
+        max: 3,
+        f: range,
+    },
+    NativeFn {
+        name: "assert",
+        min: 1,
+        max: 2,
+        f: assert,
+    },
+    NativeFn {
+        name: "exit",
+        min: 0,
+        max: 1,
+        f: exit,
+    },
+    NativeFn {
+        name: "sleep",
+        min: 1,
+        max: 1,
+        f: super::concurrency::sleep,
+    },
+    NativeFn {
+        name: "Channel",
+        min: 0,
+        max: 1,
+        f: super::concurrency::channel,
+    },
+    NativeFn {
+        name: "Mutex",
+        min: 0,
+        max: 0,
+        f: super::concurrency::mutex,
+    },
+    NativeFn {
+        name: "Semaphore",
+        min: 0,
+        max: 1,
+        f: super::concurrency::semaphore,
+    },
+    NativeFn {
+        name: "Event",
+        min: 0,
+        max: 0,
+        f: super::concurrency::event,
+    },
+    NativeFn {
+        name: "__first",
+        min: 1,
+        max: 1,
+        f: super::concurrency::first,
+    },
+    NativeFn {
+        name: "__as_future",
+        min: 1,
+        max: 1,
+        f: super::concurrency::as_future,
+    },
 ];
 
 /// `Error(message)` and every subclass that does not define its own `init`.
-pub static ERROR_INIT: NativeFn = NativeFn { name: "init", min: 0, max: 1, f: error_init };
+pub static ERROR_INIT: NativeFn = NativeFn {
+    name: "init",
+    min: 0,
+    max: 1,
+    f: error_init,
+};
 
 fn line(rt: &Runtime, args: &[Value]) -> String {
     let mut s = String::new();
@@ -127,7 +222,10 @@ fn len(rt: &mut Runtime, args: &[Value]) -> NResult {
         Value::Range(r) => {
             let n = r.len();
             if n > i64::MAX as usize {
-                return err(ErrorKind::ArithmeticError, "the range is too long for its length to be an int");
+                return err(
+                    ErrorKind::ArithmeticError,
+                    "the range is too long for its length to be an int",
+                );
             }
             n
         }
@@ -141,7 +239,12 @@ fn range(rt: &mut Runtime, args: &[Value]) -> NResult {
     for (i, v) in args.iter().enumerate() {
         match v {
             Value::Int(n) => ints[i] = *n,
-            _ => return type_error(format!("range() arguments must be ints, not {}", rt.type_name(*v))),
+            _ => {
+                return type_error(format!(
+                    "range() arguments must be ints, not {}",
+                    rt.type_name(*v)
+                ))
+            }
         }
     }
     let (start, end, step) = match args.len() {

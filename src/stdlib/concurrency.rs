@@ -5,7 +5,9 @@
 use crate::gc::Gc;
 use crate::scheduler::sync;
 use crate::value::error::{err, type_error, value_error};
-use crate::value::sync::{ChannelState, EventState, MutexState, SemaphoreState, SyncObj, SyncState};
+use crate::value::sync::{
+    ChannelState, EventState, MutexState, SemaphoreState, SyncObj, SyncState,
+};
 use crate::value::{ErrorKind, FutureKind, NResult, NativeFn, SyncOp, Value};
 use crate::vm::Runtime;
 use std::cell::RefCell;
@@ -15,7 +17,12 @@ pub fn sleep(rt: &mut Runtime, args: &[Value]) -> NResult {
     let ms = match args[0] {
         Value::Int(n) => n as f64,
         Value::Float(x) => x,
-        v => return type_error(format!("sleep() takes milliseconds as a number, not {}", rt.type_name(v))),
+        v => {
+            return type_error(format!(
+                "sleep() takes milliseconds as a number, not {}",
+                rt.type_name(v)
+            ))
+        }
     };
     match rt.sched.sleep(&mut rt.heap, ms) {
         Ok(f) => Ok(Value::Future(f)),
@@ -33,7 +40,12 @@ pub fn channel(rt: &mut Runtime, args: &[Value]) -> NResult {
     let capacity = match args.first() {
         None => 0,
         Some(Value::Int(n)) if *n >= 0 => *n as usize,
-        Some(v) => return value_error(format!("Channel capacity must be an int >= 0, not {}", rt.repr(*v))),
+        Some(v) => {
+            return value_error(format!(
+                "Channel capacity must be an int >= 0, not {}",
+                rt.repr(*v)
+            ))
+        }
     };
     Ok(new_sync(
         rt,
@@ -61,7 +73,12 @@ pub fn semaphore(rt: &mut Runtime, args: &[Value]) -> NResult {
     let permits = match args.first() {
         None => 1,
         Some(Value::Int(n)) if *n >= 0 => *n,
-        Some(v) => return value_error(format!("Semaphore permits must be an int >= 0, not {}", rt.repr(*v))),
+        Some(v) => {
+            return value_error(format!(
+                "Semaphore permits must be an int >= 0, not {}",
+                rt.repr(*v)
+            ))
+        }
     };
     Ok(new_sync(
         rt,
@@ -116,13 +133,12 @@ fn ch_close(rt: &mut Runtime, a: &[Value]) -> NResult {
     Ok(Value::Nil)
 }
 fn ch_len(_: &mut Runtime, a: &[Value]) -> NResult {
-    let n = match obj(a[0]).map(|o| match &*o.state.borrow() {
-        SyncState::Channel(c) => c.buffer.len(),
-        _ => 0,
-    }) {
-        Some(n) => n,
-        None => 0,
-    };
+    let n = obj(a[0])
+        .map(|o| match &*o.state.borrow() {
+            SyncState::Channel(c) => c.buffer.len(),
+            _ => 0,
+        })
+        .unwrap_or_default();
     Ok(Value::Int(n as i64))
 }
 fn ch_try_send(rt: &mut Runtime, a: &[Value]) -> NResult {
@@ -131,11 +147,36 @@ fn ch_try_send(rt: &mut Runtime, a: &[Value]) -> NResult {
 }
 
 pub static CHANNEL_METHODS: &[NativeFn] = &[
-    NativeFn { name: "send", min: 1, max: 1, f: ch_send },
-    NativeFn { name: "recv", min: 0, max: 0, f: ch_recv },
-    NativeFn { name: "close", min: 0, max: 0, f: ch_close },
-    NativeFn { name: "len", min: 0, max: 0, f: ch_len },
-    NativeFn { name: "try_send", min: 1, max: 1, f: ch_try_send },
+    NativeFn {
+        name: "send",
+        min: 1,
+        max: 1,
+        f: ch_send,
+    },
+    NativeFn {
+        name: "recv",
+        min: 0,
+        max: 0,
+        f: ch_recv,
+    },
+    NativeFn {
+        name: "close",
+        min: 0,
+        max: 0,
+        f: ch_close,
+    },
+    NativeFn {
+        name: "len",
+        min: 0,
+        max: 0,
+        f: ch_len,
+    },
+    NativeFn {
+        name: "try_send",
+        min: 1,
+        max: 1,
+        f: ch_try_send,
+    },
 ];
 
 fn m_lock(rt: &mut Runtime, a: &[Value]) -> NResult {
@@ -151,8 +192,18 @@ fn m_unlock(rt: &mut Runtime, a: &[Value]) -> NResult {
 }
 
 pub static MUTEX_METHODS: &[NativeFn] = &[
-    NativeFn { name: "lock", min: 0, max: 0, f: m_lock },
-    NativeFn { name: "unlock", min: 0, max: 0, f: m_unlock },
+    NativeFn {
+        name: "lock",
+        min: 0,
+        max: 0,
+        f: m_lock,
+    },
+    NativeFn {
+        name: "unlock",
+        min: 0,
+        max: 0,
+        f: m_unlock,
+    },
 ];
 
 fn s_acquire(rt: &mut Runtime, a: &[Value]) -> NResult {
@@ -166,8 +217,18 @@ fn s_release(rt: &mut Runtime, a: &[Value]) -> NResult {
 }
 
 pub static SEMAPHORE_METHODS: &[NativeFn] = &[
-    NativeFn { name: "acquire", min: 0, max: 0, f: s_acquire },
-    NativeFn { name: "release", min: 0, max: 0, f: s_release },
+    NativeFn {
+        name: "acquire",
+        min: 0,
+        max: 0,
+        f: s_acquire,
+    },
+    NativeFn {
+        name: "release",
+        min: 0,
+        max: 0,
+        f: s_release,
+    },
 ];
 
 fn e_wait(rt: &mut Runtime, a: &[Value]) -> NResult {
@@ -185,9 +246,24 @@ fn e_is_set(_: &mut Runtime, a: &[Value]) -> NResult {
 }
 
 pub static EVENT_METHODS: &[NativeFn] = &[
-    NativeFn { name: "wait", min: 0, max: 0, f: e_wait },
-    NativeFn { name: "set", min: 0, max: 0, f: e_set },
-    NativeFn { name: "is_set", min: 0, max: 0, f: e_is_set },
+    NativeFn {
+        name: "wait",
+        min: 0,
+        max: 0,
+        f: e_wait,
+    },
+    NativeFn {
+        name: "set",
+        min: 0,
+        max: 0,
+        f: e_set,
+    },
+    NativeFn {
+        name: "is_set",
+        min: 0,
+        max: 0,
+        f: e_is_set,
+    },
 ];
 
 fn t_cancel(rt: &mut Runtime, a: &[Value]) -> NResult {
@@ -201,8 +277,18 @@ fn t_done(_: &mut Runtime, a: &[Value]) -> NResult {
 }
 
 pub static TASK_METHODS: &[NativeFn] = &[
-    NativeFn { name: "cancel", min: 0, max: 0, f: t_cancel },
-    NativeFn { name: "done", min: 0, max: 0, f: t_done },
+    NativeFn {
+        name: "cancel",
+        min: 0,
+        max: 0,
+        f: t_cancel,
+    },
+    NativeFn {
+        name: "done",
+        min: 0,
+        max: 0,
+        f: t_done,
+    },
 ];
 
 fn now(_: &mut Runtime, _: &[Value]) -> NResult {
@@ -221,9 +307,24 @@ fn monotonic(_: &mut Runtime, _: &[Value]) -> NResult {
 }
 
 static TIME: &[NativeFn] = &[
-    NativeFn { name: "now", min: 0, max: 0, f: now },
-    NativeFn { name: "monotonic", min: 0, max: 0, f: monotonic },
-    NativeFn { name: "sleep", min: 1, max: 1, f: sleep },
+    NativeFn {
+        name: "now",
+        min: 0,
+        max: 0,
+        f: now,
+    },
+    NativeFn {
+        name: "monotonic",
+        min: 0,
+        max: 0,
+        f: monotonic,
+    },
+    NativeFn {
+        name: "sleep",
+        min: 1,
+        max: 1,
+        f: sleep,
+    },
 ];
 
 pub fn time_members(_: &mut Runtime) -> Vec<(&'static str, Value)> {
@@ -275,10 +376,17 @@ pub fn first(rt: &mut Runtime, args: &[Value]) -> NResult {
     for v in &items {
         match v {
             Value::Future(f) => futures.push(*f),
-            other => return type_error(format!("__first() takes futures, not {}", rt.type_name(*other))),
+            other => {
+                return type_error(format!(
+                    "__first() takes futures, not {}",
+                    rt.type_name(*other)
+                ))
+            }
         }
     }
-    let first = rt.sched.new_future(&mut rt.heap, FutureKind::First { items: args[0] });
+    let first = rt
+        .sched
+        .new_future(&mut rt.heap, FutureKind::First { items: args[0] });
     if let Some(i) = futures.iter().position(|f| f.is_done()) {
         first.result.set(Some(Ok(Value::Int(i as i64))));
         return Ok(Value::Future(first));

@@ -107,7 +107,7 @@ fn pick(rt: &Runtime, args: &[Value], func: &str, better: Ordering) -> NResult {
             Ok(Some(o)) if o == better => best = v,
             // Equal, worse, or unordered (NaN): keep the current choice.
             Ok(_) => {}
-            Err(()) => {
+            Err(_) => {
                 return type_error(format!(
                     "{func}() cannot compare {} with {}",
                     rt.type_name(v),

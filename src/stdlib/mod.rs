@@ -44,12 +44,16 @@ pub const PRELUDE_METHOD_CLASSES: &[(&str, TypeTag)] = &[
 /// Installs built-in functions, type methods and the module factory.
 pub fn install(rt: &mut Runtime) {
     rt.builtins = builtins::FUNCTIONS.iter().map(Value::Native).collect();
-    debug_assert_eq!(rt.builtins.len(), crate::bytecode::builtins::FIRST_ERROR_CLASS);
+    debug_assert_eq!(
+        rt.builtins.len(),
+        crate::bytecode::builtins::FIRST_ERROR_CLASS
+    );
     let classes: Vec<Value> = rt.error_classes.iter().map(|c| Value::Class(*c)).collect();
     rt.builtins.extend(classes);
     // Filled in from the prelude once it has run (see `adopt_prelude`).
     let prelude_names = crate::bytecode::builtins::BUILTINS.len() - rt.builtins.len();
-    rt.builtins.extend(std::iter::repeat_n(Value::Nil, prelude_names));
+    rt.builtins
+        .extend(std::iter::repeat_n(Value::Nil, prelude_names));
     let init = rt.names.init;
     for class in rt.error_classes.clone() {
         class
@@ -80,7 +84,11 @@ fn register(rt: &mut Runtime, tag: TypeTag, methods: &'static [NativeFn]) {
 /// into the built-in types' tables.
 pub fn adopt_prelude(rt: &mut Runtime, prelude: Gc<Module>) {
     let names = crate::bytecode::builtins::BUILTINS;
-    for (i, name) in names.iter().enumerate().skip(crate::bytecode::builtins::FIRST_PRELUDE) {
+    for (i, name) in names
+        .iter()
+        .enumerate()
+        .skip(crate::bytecode::builtins::FIRST_PRELUDE)
+    {
         if let Some(v) = rt.symbols.lookup(name).and_then(|sym| prelude.get(sym)) {
             rt.builtins[i] = v;
         }

@@ -3,7 +3,7 @@
 //! containers; cycles print as `[...]` / `{...}`; very deep nesting is cut
 //! off instead of overflowing the Rust stack.
 
-use super::{Value, Range};
+use super::{Range, Value};
 use crate::bytecode::{FnKind, Interner};
 use std::fmt::Write;
 
@@ -209,7 +209,11 @@ impl Printer<'_> {
                 let _ = write!(out, "<module {}>", m.name);
             }
             Value::Generator(g) => {
-                let kind = if g.is_async { "async generator" } else { "generator" };
+                let kind = if g.is_async {
+                    "async generator"
+                } else {
+                    "generator"
+                };
                 let _ = write!(out, "<{kind} {}>", g.name);
             }
             Value::Coroutine(c) => {
@@ -248,10 +252,7 @@ impl Printer<'_> {
     fn error(&mut self, out: &mut String, v: Value) {
         let Value::Instance(inst) = v else { return };
         out.push_str(&inst.class.name);
-        let message = self
-            .symbols
-            .lookup("message")
-            .and_then(|sym| inst.get(sym));
+        let message = self.symbols.lookup("message").and_then(|sym| inst.get(sym));
         match message {
             None | Some(Value::Nil) => {}
             Some(Value::Str(s)) if s.as_str().is_empty() => {}

@@ -16,8 +16,8 @@ pub mod task;
 pub use error::{Ctrl, ErrorKind, NResult};
 pub use object::*;
 pub use task::{
-    CoState, Coroutine, Delivery, Future, FutureKind, SyncOp, GenState, Generator, Outcome, Resumer, Task, TaskContext,
-    TaskState,
+    CoState, Coroutine, Delivery, Future, FutureKind, GenState, Generator, Outcome, Resumer,
+    SyncOp, Task, TaskContext, TaskState,
 };
 
 use crate::gc::{Gc, Tracer};
@@ -263,5 +263,7 @@ fn identical(a: Value, b: Value) -> bool {
 
 fn int_float_eq(i: i64, f: f64) -> bool {
     // Exact comparison: 2^53 + 1 is not equal to the float 2^53.
-    f.fract() == 0.0 && f >= -9.223_372_036_854_776e18 && f < 9.223_372_036_854_776e18 && f as i64 == i
+    f.fract() == 0.0
+        && (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&f)
+        && f as i64 == i
 }

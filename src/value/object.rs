@@ -198,7 +198,8 @@ impl Trace for Map {
         }
     }
     fn extra_bytes(&self) -> usize {
-        self.table.borrow().capacity() * (std::mem::size_of::<Key>() + std::mem::size_of::<Value>() + 8)
+        self.table.borrow().capacity()
+            * (std::mem::size_of::<Key>() + std::mem::size_of::<Value>() + 8)
     }
 }
 
@@ -233,13 +234,13 @@ impl Range {
         })
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     pub fn len(&self) -> usize {
         let (s, e, st) = (self.start as i128, self.end as i128, self.step as i128);
-        let e = if self.inclusive {
-            e + st.signum()
-        } else {
-            e
-        };
+        let e = if self.inclusive { e + st.signum() } else { e };
         let n = if st > 0 {
             (e - s + st - 1) / st
         } else {
@@ -454,11 +455,29 @@ impl Trace for Module {
 
 /// The state of a `for` loop over a built-in iterable.
 pub enum IterState {
-    List { list: Gc<List>, index: usize },
-    Str { text: Gc<Str>, byte: usize },
-    Bytes { bytes: Gc<Bytes>, index: usize },
-    Map { map: Gc<Map>, index: usize },
-    Range { next: i64, end: i64, step: i64, inclusive: bool, done: bool },
+    List {
+        list: Gc<List>,
+        index: usize,
+    },
+    Str {
+        text: Gc<Str>,
+        byte: usize,
+    },
+    Bytes {
+        bytes: Gc<Bytes>,
+        index: usize,
+    },
+    Map {
+        map: Gc<Map>,
+        index: usize,
+    },
+    Range {
+        next: i64,
+        end: i64,
+        step: i64,
+        inclusive: bool,
+        done: bool,
+    },
 }
 
 pub struct Iter {

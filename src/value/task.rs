@@ -75,7 +75,12 @@ impl TaskContext {
     }
 
     pub fn heap_bytes(&self) -> usize {
-        self.fiber.heap_bytes() + self.parents.iter().map(|p| p.fiber.heap_bytes()).sum::<usize>()
+        self.fiber.heap_bytes()
+            + self
+                .parents
+                .iter()
+                .map(|p| p.fiber.heap_bytes())
+                .sum::<usize>()
     }
 }
 
@@ -209,7 +214,11 @@ pub enum FutureKind {
     /// An operation on a channel, mutex, semaphore or event: started when
     /// first awaited (so a future that is never awaited takes nothing),
     /// then queued in `owner` until it completes.
-    Op { owner: Value, op: SyncOp, started: bool },
+    Op {
+        owner: Value,
+        op: SyncOp,
+        started: bool,
+    },
     /// `race`'s core: completes with the index of the first of `items` (a
     /// list of futures) to complete, and detaches the others at that very
     /// moment, so a receive that loses takes nothing.

@@ -61,9 +61,21 @@ impl Vm {
 
     /// Runs a native on `stack[args..]` (which for methods starts with the
     /// receiver) and replaces `stack[result..]` with its result.
-    fn call_native(&mut self, n: &'static NativeFn, args: usize, argc: usize, result: usize) -> NResult<()> {
+    fn call_native(
+        &mut self,
+        n: &'static NativeFn,
+        args: usize,
+        argc: usize,
+        result: usize,
+    ) -> NResult<()> {
         if argc < n.min as usize || (n.max != u8::MAX && argc > n.max as usize) {
-            return type_error(arity_message(n.name, n.min as usize, n.max as usize, false, argc));
+            return type_error(arity_message(
+                n.name,
+                n.min as usize,
+                n.max as usize,
+                false,
+                argc,
+            ));
         }
         let value = (n.f)(&mut self.rt, &self.fiber.stack[args..])?;
         self.fiber.stack.truncate(result);
@@ -89,7 +101,11 @@ impl Vm {
                     Some(m) => self.call_method(m, recv, argc),
                     None => err(
                         ErrorKind::AttributeError,
-                        format!("{} has no method `{}`", inst.class.name, self.rt.symbols.name(name)),
+                        format!(
+                            "{} has no method `{}`",
+                            inst.class.name,
+                            self.rt.symbols.name(name)
+                        ),
                     ),
                 }
             }
@@ -100,7 +116,11 @@ impl Vm {
                 self.call_value(recv, argc)
             }
             _ => {
-                let method = self.rt.type_methods(receiver).and_then(|t| t.get(&name)).copied();
+                let method = self
+                    .rt
+                    .type_methods(receiver)
+                    .and_then(|t| t.get(&name))
+                    .copied();
                 match method {
                     Some(m) => self.call_method(m, recv, argc),
                     None => err(
@@ -119,12 +139,24 @@ impl Vm {
     /// Pushes a frame for a script function whose slot 0 is at `base`:
     /// checks the argument count, pads missing optional parameters with nil
     /// (the prologue evaluates their defaults) and packs `...rest`.
-    pub(super) fn push_frame(&mut self, c: Gc<Closure>, base: usize, argc: usize, kind: FrameKind) -> NResult<()> {
+    pub(super) fn push_frame(
+        &mut self,
+        c: Gc<Closure>,
+        base: usize,
+        argc: usize,
+        kind: FrameKind,
+    ) -> NResult<()> {
         let code = &c.proto.code;
         let params = code.params as usize;
         let required = code.required as usize;
         if argc < required || (argc > params && !code.has_rest) {
-            return type_error(arity_message(&code.trace_name(), required, params, code.has_rest, argc));
+            return type_error(arity_message(
+                &code.trace_name(),
+                required,
+                params,
+                code.has_rest,
+                argc,
+            ));
         }
         if code.kind == FnKind::Plain && self.fiber.frames.len() >= self.max_frames {
             return err(

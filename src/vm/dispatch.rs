@@ -274,7 +274,10 @@ impl Vm {
 
                     Op::Jump(t) => ip = t.0 as usize,
                     Op::JumpIfFalse(t) => {
-                        let falsy = matches!(self.fiber.stack.last(), Some(Value::Nil | Value::Bool(false)));
+                        let falsy = matches!(
+                            self.fiber.stack.last(),
+                            Some(Value::Nil | Value::Bool(false))
+                        );
                         self.fiber.stack.pop();
                         if falsy {
                             ip = t.0 as usize;
@@ -326,7 +329,10 @@ impl Vm {
                         let class = pop!();
                         let receiver = pop!();
                         let method = tri!(super_method(self, class, name));
-                        let bound = self.rt.heap.alloc(crate::value::BoundMethod { receiver, method });
+                        let bound = self
+                            .rt
+                            .heap
+                            .alloc(crate::value::BoundMethod { receiver, method });
                         push!(Value::Bound(bound));
                     }
                     Op::Closure(i) => {
@@ -339,7 +345,9 @@ impl Vm {
                                     match self.fiber.stack[slot] {
                                         Value::Cell(c) => c,
                                         v => {
-                                            let c = self.rt.heap.alloc(UpCell { value: Cell::new(v) });
+                                            let c = self.rt.heap.alloc(UpCell {
+                                                value: Cell::new(v),
+                                            });
                                             self.fiber.stack[slot] = Value::Cell(c);
                                             c
                                         }
@@ -403,7 +411,8 @@ impl Vm {
                     Op::Map(n) => {
                         let len = self.fiber.stack.len();
                         let pairs = self.fiber.stack.split_off(len - 2 * n as usize);
-                        let mut table = MapTable::with_capacity_and_hasher(n as usize, Default::default());
+                        let mut table =
+                            MapTable::with_capacity_and_hasher(n as usize, Default::default());
                         for kv in pairs.chunks_exact(2) {
                             let Some(key) = kv[0].to_key() else {
                                 fail!(Ctrl::Error(
@@ -503,7 +512,10 @@ impl Vm {
                                 Value::Class(c) => Some(c),
                                 other => fail!(Ctrl::Error(
                                     ErrorKind::TypeError,
-                                    format!("a class can only inherit from a class, not {}", self.rt.type_name(other))
+                                    format!(
+                                        "a class can only inherit from a class, not {}",
+                                        self.rt.type_name(other)
+                                    )
                                 )),
                             }
                         } else {
@@ -530,10 +542,14 @@ impl Vm {
                     Op::IterPrep => {
                         if let Value::Instance(inst) = *top!() {
                             let iter_sym = self.rt.names.iter;
-                            if inst.get(iter_sym).is_none() && inst.class.method(iter_sym).is_none() {
+                            if inst.get(iter_sym).is_none() && inst.class.method(iter_sym).is_none()
+                            {
                                 fail!(Ctrl::Error(
                                     ErrorKind::TypeError,
-                                    format!("{} is not iterable (it has no iter() method)", inst.class.name)
+                                    format!(
+                                        "{} is not iterable (it has no iter() method)",
+                                        inst.class.name
+                                    )
                                 ));
                             }
                             save_ip!();
@@ -560,7 +576,11 @@ impl Vm {
                             Value::Generator(g) => {
                                 save_ip!();
                                 let exit = crate::value::Delivery::ForIter { exit: t.0 as usize };
-                                tri!(self.resume_generator(g, super::tasks::ResumeMode::Send(Value::Nil), exit));
+                                tri!(self.resume_generator(
+                                    g,
+                                    super::tasks::ResumeMode::Send(Value::Nil),
+                                    exit
+                                ));
                                 continue 'frame;
                             }
                             _ => None,
@@ -592,7 +612,11 @@ impl Vm {
                             ip += 2;
                             save_ip!();
                             let exit = crate::value::Delivery::ForIter { exit: t.0 as usize };
-                            tri!(self.resume_generator(g, super::tasks::ResumeMode::Send(Value::Nil), exit));
+                            tri!(self.resume_generator(
+                                g,
+                                super::tasks::ResumeMode::Send(Value::Nil),
+                                exit
+                            ));
                             continue 'frame;
                         }
                         owner => {
@@ -616,7 +640,11 @@ impl Vm {
                             if g.state.get() == crate::value::GenState::Suspended {
                                 save_ip!();
                                 let how = crate::value::Delivery::CloseIter;
-                                tri!(self.resume_generator(g, super::tasks::ResumeMode::Close, how));
+                                tri!(self.resume_generator(
+                                    g,
+                                    super::tasks::ResumeMode::Close,
+                                    how
+                                ));
                                 continue 'frame;
                             }
                         }
@@ -670,7 +698,10 @@ impl Vm {
                             Value::List(list) => list.items.borrow().clone(),
                             other => fail!(Ctrl::Error(
                                 ErrorKind::TypeError,
-                                format!("cannot destructure {}: only lists can be unpacked", self.rt.type_name(other))
+                                format!(
+                                    "cannot destructure {}: only lists can be unpacked",
+                                    self.rt.type_name(other)
+                                )
                             )),
                         };
                         let n = n as usize;
@@ -826,7 +857,11 @@ fn super_method(vm: &Vm, class: Value, name: crate::bytecode::Symbol) -> NResult
         Some(m) => Ok(m),
         None => err(
             ErrorKind::AttributeError,
-            format!("superclass {} has no method `{}`", class.name, vm.rt.symbols.name(name)),
+            format!(
+                "superclass {} has no method `{}`",
+                class.name,
+                vm.rt.symbols.name(name)
+            ),
         ),
     }
 }

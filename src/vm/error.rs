@@ -60,7 +60,11 @@ impl Vm {
     /// The current call stack, innermost first: the running fiber's frames,
     /// then those of the fibers that resumed it (generators' consumers).
     pub(super) fn capture_trace(&self) -> Box<[TraceEntry]> {
-        let outer = self.parents.iter().rev().flat_map(|p| p.fiber.frames.iter().rev());
+        let outer = self
+            .parents
+            .iter()
+            .rev()
+            .flat_map(|p| p.fiber.frames.iter().rev());
         self.fiber
             .frames
             .iter()
@@ -68,7 +72,9 @@ impl Vm {
             .chain(outer)
             .map(|f| {
                 let code = &f.closure.proto.code;
-                let at = f.ip.saturating_sub(1).min(code.chunk.spans.len().saturating_sub(1));
+                let at =
+                    f.ip.saturating_sub(1)
+                        .min(code.chunk.spans.len().saturating_sub(1));
                 TraceEntry {
                     function: code.trace_name(),
                     source: code.source,
@@ -97,7 +103,11 @@ impl Vm {
         if let Some(trace) = self.origin_of(value) {
             // Frames of the prelude (the Weft-written built-in methods such
             // as `map`) are implementation detail: point at the user's call.
-            let trace: Vec<TraceEntry> = trace.iter().filter(|e| e.source != PRELUDE).cloned().collect();
+            let trace: Vec<TraceEntry> = trace
+                .iter()
+                .filter(|e| e.source != PRELUDE)
+                .cloned()
+                .collect();
             if let Some(first) = trace.first() {
                 let label = match value {
                     Value::Instance(inst) if inst.class.is_error => {

@@ -12,11 +12,11 @@
 
 mod call;
 mod dispatch;
-mod tasks;
 pub mod error;
 pub mod frame;
 mod load;
 pub mod ops;
+mod tasks;
 
 pub use frame::{Fiber, Frame, FrameKind, Handler};
 pub use tasks::cancel_task;
@@ -255,7 +255,9 @@ impl Runtime {
                 self.native_modules.insert(name.to_string(), m);
                 Ok(m)
             }
-            None => crate::value::error::err(ErrorKind::ImportError, format!("unknown module `{name}`")),
+            None => {
+                crate::value::error::err(ErrorKind::ImportError, format!("unknown module `{name}`"))
+            }
         }
     }
 

@@ -15,8 +15,8 @@ use crate::gc::Gc;
 use crate::value::error::{err, type_error};
 use crate::value::fiber::Fiber;
 use crate::value::{
-    Closure, CoState, Coroutine, Ctrl, Delivery, ErrorKind, FutureKind, GenState, Generator, Instance, NResult,
-    Resumer, Task, TaskContext, TaskState, Value,
+    Closure, CoState, Coroutine, Ctrl, Delivery, ErrorKind, FutureKind, GenState, Generator,
+    Instance, NResult, Resumer, Task, TaskContext, TaskState, Value,
 };
 use std::cell::{Cell, RefCell};
 
@@ -74,15 +74,31 @@ impl Vm {
 
     /// `g.next()`, `g.send(v)`, `g.throw(e)`, `g.close()` with the receiver
     /// and arguments at `recv..`.
-    pub(super) fn generator_method(&mut self, g: Gc<Generator>, name: Symbol, recv: usize, argc: usize) -> NResult<()> {
+    pub(super) fn generator_method(
+        &mut self,
+        g: Gc<Generator>,
+        name: Symbol,
+        recv: usize,
+        argc: usize,
+    ) -> NResult<()> {
         let names = &self.rt.names;
         let (mode, delivery, expected) = if name == names.next {
             (ResumeMode::Send(Value::Nil), Delivery::Call, 0)
         } else if name == names.send {
-            let v = self.fiber.stack.get(recv + 1).copied().unwrap_or(Value::Nil);
+            let v = self
+                .fiber
+                .stack
+                .get(recv + 1)
+                .copied()
+                .unwrap_or(Value::Nil);
             (ResumeMode::Send(v), Delivery::Call, 1)
         } else if name == names.throw {
-            let v = self.fiber.stack.get(recv + 1).copied().unwrap_or(Value::Nil);
+            let v = self
+                .fiber
+                .stack
+                .get(recv + 1)
+                .copied()
+                .unwrap_or(Value::Nil);
             (ResumeMode::Throw(v), Delivery::Call, 1)
         } else if name == names.close {
             (ResumeMode::Close, Delivery::CloseCall, 0)
@@ -107,12 +123,22 @@ impl Vm {
 
     /// Switches into a generator. The caller's frame must have its ip saved
     /// and its stack ready to receive the delivery.
-    pub(super) fn resume_generator(&mut self, g: Gc<Generator>, mode: ResumeMode, delivery: Delivery) -> NResult<()> {
+    pub(super) fn resume_generator(
+        &mut self,
+        g: Gc<Generator>,
+        mode: ResumeMode,
+        delivery: Delivery,
+    ) -> NResult<()> {
         match (g.state.get(), mode) {
             (GenState::Running, _) => {
-                return err(ErrorKind::ValueError, format!("generator {} is already running", g.name))
+                return err(
+                    ErrorKind::ValueError,
+                    format!("generator {} is already running", g.name),
+                )
             }
-            (GenState::Done, ResumeMode::Send(_)) => return self.deliver_finished(Value::Nil, delivery, true),
+            (GenState::Done, ResumeMode::Send(_)) => {
+                return self.deliver_finished(Value::Nil, delivery, true)
+            }
             (GenState::Done, ResumeMode::Throw(e)) | (GenState::Fresh, ResumeMode::Throw(e)) => {
                 g.state.set(GenState::Done);
                 return Err(Ctrl::Throw(e));
@@ -151,7 +177,12 @@ impl Vm {
     }
 
     /// Hands a finished generator's outcome to its resumer.
-    fn deliver_finished(&mut self, result: Value, delivery: Delivery, stop_iteration: bool) -> NResult<()> {
+    fn deliver_finished(
+        &mut self,
+        result: Value,
+        delivery: Delivery,
+        stop_iteration: bool,
+    ) -> NResult<()> {
         match delivery {
             Delivery::Call if stop_iteration => {
                 let e = self.rt.make_error(ErrorKind::StopIteration, "");
@@ -210,7 +241,10 @@ impl Vm {
             Delivery::CloseCall | Delivery::CloseIter => {
                 g.state.set(GenState::Done);
                 *g.fiber.borrow_mut() = Fiber::default();
-                err(ErrorKind::ValueError, format!("generator {} yielded after close()", g.name))
+                err(
+                    ErrorKind::ValueError,
+                    format!("generator {} yielded after close()", g.name),
+                )
             }
         }
     }
@@ -250,7 +284,11 @@ impl Vm {
     }
 
     /// `await v`.
-    pub(super) fn await_value(&mut self, v: Value, site: (crate::span::SourceId, crate::span::Span)) -> NResult<Awaited> {
+    pub(super) fn await_value(
+        &mut self,
+        v: Value,
+        site: (crate::span::SourceId, crate::span::Span),
+    ) -> NResult<Awaited> {
         if let Some(task) = self.current {
             if task.cancel_pending.get() && !matches!(v, Value::Coroutine(_)) {
                 task.cancel_pending.set(false);
@@ -331,7 +369,12 @@ impl Vm {
         }
     }
 
-    fn suspend(&mut self, task: Gc<Task>, on: Value, site: (crate::span::SourceId, crate::span::Span)) {
+    fn suspend(
+        &mut self,
+        task: Gc<Task>,
+        on: Value,
+        site: (crate::span::SourceId, crate::span::Span),
+    ) {
         task.state.set(TaskState::Waiting);
         task.waiting_on.set(Some(on));
         task.wait_site.set(Some(site));
@@ -449,7 +492,10 @@ impl Vm {
             None => {
                 if task.cancel_pending.get() {
                     task.cancel_pending.set(false);
-                    self.pending_throw = Some(self.rt.make_error(ErrorKind::CancelledError, "the task was cancelled"));
+                    self.pending_throw = Some(
+                        self.rt
+                            .make_error(ErrorKind::CancelledError, "the task was cancelled"),
+                    );
                 }
             }
         }
@@ -467,7 +513,11 @@ impl Vm {
         let mut report = self.error_report(e);
         report.message = format!("uncaught error in task {}: {}", task.id, report.message);
         self.rt.flush();
-        crate::report_to_stderr(&crate::diagnostics::render(&report, &self.rt.sources, self.color));
+        crate::report_to_stderr(&crate::diagnostics::render(
+            &report,
+            &self.rt.sources,
+            self.color,
+        ));
     }
 
     /// One line per blocked task: its id and where it waits.
@@ -508,7 +558,8 @@ pub fn cancel_task(rt: &mut super::Runtime, t: Gc<Task>) {
     }
     // A cancellation already handed to the task but not yet seen by it.
     let cancelled = rt.error_classes[ErrorKind::CancelledError.index()];
-    if matches!(t.resume.get(), Some(Err(Value::Instance(i))) if i.class.is_subclass_of(cancelled)) {
+    if matches!(t.resume.get(), Some(Err(Value::Instance(i))) if i.class.is_subclass_of(cancelled))
+    {
         return;
     }
     if t.state.get() == TaskState::Waiting && t.resume.get().is_none() {

@@ -163,7 +163,7 @@ impl Cmp {
 pub fn compare(rt: &Runtime, op: Cmp, a: Value, b: Value) -> NResult {
     match order(a, b) {
         Ok(o) => Ok(Value::Bool(op.test(o))),
-        Err(()) => type_error(format!(
+        Err(Incomparable) => type_error(format!(
             "cannot compare {} with {} using `{}`",
             rt.type_name(a),
             rt.type_name(b),
@@ -172,16 +172,20 @@ pub fn compare(rt: &Runtime, op: Cmp, a: Value, b: Value) -> NResult {
     }
 }
 
+/// Two values that `<` cannot compare.
+#[derive(Debug)]
+pub struct Incomparable;
+
 /// The order of two comparable values (`None` when a NaN is involved);
 /// `Err` when they cannot be compared. Used by `sort` too.
-pub fn order(a: Value, b: Value) -> Result<Option<Ordering>, ()> {
+pub fn order(a: Value, b: Value) -> Result<Option<Ordering>, Incomparable> {
     match (a, b) {
         (Value::Int(x), Value::Int(y)) => Ok(Some(x.cmp(&y))),
         (Value::Float(x), Value::Float(y)) => Ok(x.partial_cmp(&y)),
         (Value::Int(x), Value::Float(y)) => Ok(int_float_cmp(x, y)),
         (Value::Float(x), Value::Int(y)) => Ok(int_float_cmp(y, x).map(Ordering::reverse)),
         (Value::Str(x), Value::Str(y)) => Ok(Some(x.as_str().cmp(y.as_str()))),
-        _ => Err(()),
+        _ => Err(Incomparable),
     }
 }
 

@@ -18,7 +18,10 @@ pub fn normalize_index(i: i64, len: usize) -> Option<usize> {
 fn int_index(rt: &Runtime, what: &str, i: Value) -> NResult<i64> {
     match i {
         Value::Int(n) => Ok(n),
-        _ => type_error(format!("{what} index must be an int, not {}", rt.type_name(i))),
+        _ => type_error(format!(
+            "{what} index must be an int, not {}",
+            rt.type_name(i)
+        )),
     }
 }
 
@@ -43,7 +46,10 @@ pub fn get_index(rt: &mut Runtime, target: Value, index: Value) -> NResult {
             let found = map.table.borrow().get(&key).copied();
             match found {
                 Some(v) => Ok(v),
-                None => err(ErrorKind::KeyError, format!("key {} not found", rt.repr(index))),
+                None => err(
+                    ErrorKind::KeyError,
+                    format!("key {} not found", rt.repr(index)),
+                ),
             }
         }
         Value::Str(s) => {
@@ -106,7 +112,10 @@ pub fn set_index(rt: &mut Runtime, target: Value, index: Value, value: Value) ->
             "{} values are immutable; build a new one instead",
             rt.type_name(target)
         )),
-        _ => type_error(format!("cannot assign to an index of {}", rt.type_name(target))),
+        _ => type_error(format!(
+            "cannot assign to an index of {}",
+            rt.type_name(target)
+        )),
     }
 }
 
@@ -120,7 +129,10 @@ pub fn slice_bounds(rt: &Runtime, start: Value, end: Value, len: usize) -> NResu
                 let j = if i < 0 { (i + l).max(0) } else { i.min(l) };
                 Ok(j as usize)
             }
-            _ => type_error(format!("slice bounds must be ints, not {}", rt.type_name(v))),
+            _ => type_error(format!(
+                "slice bounds must be ints, not {}",
+                rt.type_name(v)
+            )),
         }
     };
     let a = clamp(start, 0)?;
@@ -172,14 +184,22 @@ pub fn get_field(rt: &mut Runtime, target: Value, name: Symbol) -> NResult {
             }
             err(
                 ErrorKind::AttributeError,
-                format!("{} has no field or method `{}`", inst.class.name, rt.symbols.name(name)),
+                format!(
+                    "{} has no field or method `{}`",
+                    inst.class.name,
+                    rt.symbols.name(name)
+                ),
             )
         }
         Value::Module(m) => match m.get(name) {
             Some(v) => Ok(v),
             None => err(
                 ErrorKind::AttributeError,
-                format!("module `{}` has no member `{}`", m.name, rt.symbols.name(name)),
+                format!(
+                    "module `{}` has no member `{}`",
+                    m.name,
+                    rt.symbols.name(name)
+                ),
             ),
         },
         Value::Task(t) if name == rt.names.id => Ok(Value::Int(t.id as i64)),
@@ -196,7 +216,11 @@ pub fn get_field(rt: &mut Runtime, target: Value, name: Symbol) -> NResult {
             }
             err(
                 ErrorKind::AttributeError,
-                format!("{} has no field or method `{}`", rt.type_name(target), rt.symbols.name(name)),
+                format!(
+                    "{} has no field or method `{}`",
+                    rt.type_name(target),
+                    rt.symbols.name(name)
+                ),
             )
         }
     }
@@ -214,7 +238,11 @@ pub fn set_field(rt: &mut Runtime, target: Value, name: Symbol, value: Value) ->
         }
         _ => err(
             ErrorKind::AttributeError,
-            format!("cannot set field `{}` on {}", rt.symbols.name(name), rt.type_name(target)),
+            format!(
+                "cannot set field `{}` on {}",
+                rt.symbols.name(name),
+                rt.type_name(target)
+            ),
         ),
     }
 }
