@@ -125,7 +125,10 @@ impl CompileError {
             UnknownModule(name) => (
                 format!("unknown module `{name}`"),
                 "no standard module has this name".into(),
-                Some("standard modules: time, net, io, fs, json, http, os, math, runtime; files are imported with `import \"./file.weft\" as name`".into()),
+                Some(format!(
+                    "standard modules: {}; files are imported with `import \"./file.weft\" as name`",
+                    crate::stdlib::NATIVE_MODULES.join(", ")
+                )),
             ),
             ImportFailed { path, reason } => (
                 format!("cannot import `{path}`: {reason}"),

@@ -84,8 +84,16 @@ impl<'s> Lexer<'s> {
     fn run(&mut self) {
         let mut raw = Raw::lexer(self.src);
         // A byte-order mark some editors write is not part of the program.
+        let mut skip = 0;
         if self.src.starts_with('\u{FEFF}') {
-            raw.bump('\u{FEFF}'.len_utf8());
+            skip = '\u{FEFF}'.len_utf8();
+        }
+        // So is a `#!` line that makes the script executable on Unix.
+        if self.src[skip..].starts_with("#!") {
+            skip += self.src[skip..].find('\n').unwrap_or(self.src.len() - skip);
+        }
+        if skip > 0 {
+            raw.bump(skip);
         }
         while let Some(result) = raw.next() {
             let span = raw.span();

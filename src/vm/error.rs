@@ -141,29 +141,54 @@ fn finish_frame(kind: FrameKind) {
     }
 }
 
-/// `at name (file:line:col)` lines, with runs of identical lines (deep
-/// recursion) collapsed.
+/// `at name (file:line:col)` lines. Runs of a repeated line, or of a
+/// repeated group of up to four lines (mutual recursion), are collapsed.
 pub fn trace_lines(sources: &crate::span::SourceMap, trace: &[TraceEntry]) -> Vec<String> {
-    let mut lines: Vec<String> = Vec::new();
-    let mut repeats = 0usize;
-    let mut last: Option<String> = None;
-    for entry in trace {
-        let file = sources.get(entry.source);
-        let (line, col) = file.line_col(entry.span.start);
-        let text = format!("at {} ({}:{}:{})", entry.function, file.name, line, col);
-        if last.as_deref() == Some(text.as_str()) {
-            repeats += 1;
-            continue;
+    let lines: Vec<String> = trace
+        .iter()
+        .map(|entry| {
+            let file = sources.get(entry.source);
+            let (line, col) = file.line_col(entry.span.start);
+            format!("at {} ({}:{}:{})", entry.function, file.name, line, col)
+        })
+        .collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let mut collapsed = false;
+        for period in 1..=4 {
+            let block = &lines[i..(i + period).min(lines.len())];
+            if block.len() < period {
+                break;
+            }
+            let mut repeats = 0;
+            let mut j = i + period;
+            while j + period <= lines.len() && lines[j..j + period] == *block {
+                repeats += 1;
+                j += period;
+            }
+            if repeats >= 2 || (period == 1 && repeats >= 1) {
+                out.extend(block.iter().cloned());
+                let what = if period == 1 {
+                    "the line above repeats".to_string()
+                } else {
+                    format!("the {period} lines above repeat")
+                };
+                let times = if repeats == 1 {
+                    "once more".to_string()
+                } else {
+                    format!("{repeats} more times")
+                };
+                out.push(format!("... {what} {times}"));
+                i = j;
+                collapsed = true;
+                break;
+            }
         }
-        if repeats > 0 {
-            lines.push(format!("... the line above repeats {repeats} more times"));
-            repeats = 0;
+        if !collapsed {
+            out.push(lines[i].clone());
+            i += 1;
         }
-        lines.push(text.clone());
-        last = Some(text);
     }
-    if repeats > 0 {
-        lines.push(format!("... the line above repeats {repeats} more times"));
-    }
-    lines
+    out
 }
