@@ -69,6 +69,9 @@ pub struct FnProto {
     /// Parameters without a default value (they come first).
     pub required: u8,
     pub has_rest: bool,
+    /// A plain function with neither defaults nor `...rest`: a call with
+    /// exactly `params` arguments needs no preparation (the fast call path).
+    pub simple: bool,
     /// Methods receive `self` in slot 0.
     pub is_method: bool,
     pub captures: Vec<Capture>,

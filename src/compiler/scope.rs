@@ -390,6 +390,7 @@ impl Compiler<'_> {
             params: f.params,
             required: f.required,
             has_rest: f.has_rest,
+            simple: f.kind == FnKind::Plain && !f.has_rest && f.required == f.params,
             is_method: f.is_method,
             captures: f.captures.into_iter().map(|(_, c)| c).collect(),
             chunk: f.chunk,

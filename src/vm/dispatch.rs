@@ -306,6 +306,19 @@ impl Vm {
                         safepoint!(1);
                         save_ip!();
                         let callee = self.fiber.stack.len() - n as usize - 1;
+                        if let Value::Closure(c) = self.fiber.stack[callee] {
+                            let code = &c.proto.code;
+                            if code.simple && code.params == n && self.fiber.frames.len() < self.max_frames {
+                                self.fiber.frames.push(super::Frame {
+                                    closure: c,
+                                    ip: 0,
+                                    base: callee,
+                                    argc: n,
+                                    kind: FrameKind::Normal,
+                                });
+                                continue 'frame;
+                            }
+                        }
                         tri!(self.call_value(callee, n as usize));
                         continue 'frame;
                     }
