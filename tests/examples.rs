@@ -33,7 +33,10 @@ fn every_example_runs() {
     for name in names {
         let (code, stdout, stderr) = run(&name);
         let expected = if name == "deadlock.weft" { 1 } else { 0 };
-        assert_eq!(code, expected, "{name}: status {code}\nstdout:\n{stdout}\nstderr:\n{stderr}");
+        assert_eq!(
+            code, expected,
+            "{name}: status {code}\nstdout:\n{stdout}\nstderr:\n{stderr}"
+        );
         assert!(!stdout.is_empty(), "{name} printed nothing");
         if expected == 0 {
             assert!(stderr.is_empty(), "{name} wrote to stderr:\n{stderr}");
