@@ -205,3 +205,15 @@ fn weft_test_on_a_missing_path_exits_64() {
     assert_eq!(o.status.code(), Some(64));
     assert!(stderr(&o).contains("no-such-dir"), "{}", stderr(&o));
 }
+
+#[test]
+fn tiny_budget_still_makes_progress() {
+    let t = TempDir::new("budget");
+    t.file(
+        "b.weft",
+        "async fn w(n) { for i in 0..3 { print(n, i) } }\nlet a = spawn w(\"a\")\nawait a\nprint(\"done\")\n",
+    );
+    let o = weft(&["--budget", "1", "b.weft"], Some(&t.0));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).ends_with("done\n"), "{}", stdout(&o));
+}

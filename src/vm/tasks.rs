@@ -481,7 +481,9 @@ impl Vm {
         let ctx = std::mem::take(&mut *task.saved.borrow_mut());
         self.fiber = ctx.fiber;
         self.parents = ctx.parents;
-        self.fuel = self.budget;
+        // One extra unit: a slice always gets past the safepoint it was
+        // preempted at, so even `--budget 1` makes progress.
+        self.fuel = self.budget.saturating_add(1);
         self.fuel_saved = 0;
         if let Some(send) = task.on_resume.take() {
             self.rt.sched.complete(send, Ok(Value::Nil));
