@@ -24,7 +24,8 @@ impl Vm {
     /// Runs until the outermost frame returns, an error escapes, or `exit`.
     pub fn run(&mut self) -> Stop {
         'frame: loop {
-            if let Some(v) = self.pending_throw.take() {
+            if self.pending_throw.is_some() {
+                let v = self.pending_throw.take().unwrap_or(Value::Nil);
                 match self.raise(Ctrl::Throw(v)) {
                     Ok(()) => continue 'frame,
                     Err(stop) => return stop,
@@ -205,7 +206,11 @@ impl Vm {
                         closure.upvals[u as usize].value.set(v);
                     }
                     Op::GetGlobal(g) => {
-                        let v = proto.module.globals.borrow()[g as usize];
+                        // SAFETY: globals are only borrowed mutably for the
+                        // duration of a single store (`SetGlobal`, module
+                        // loading), never across this read.
+                        let globals = unsafe { &*proto.module.globals.as_ptr() };
+                        let v = globals[g as usize];
                         if let Value::Undef = v {
                             let name = proto
                                 .module
