@@ -253,7 +253,11 @@ impl Compiler<'_> {
         owner: Option<Rc<str>>,
     ) -> u16 {
         let is_method = owner.is_some();
-        let has_yield = decl.body.iter().any(stmt_yields);
+        let has_yield = decl.body.iter().any(stmt_yields)
+            || decl
+                .params
+                .iter()
+                .any(|p| p.default.as_ref().is_some_and(expr_yields));
         let kind = match (decl.is_async, has_yield) {
             (false, false) => FnKind::Plain,
             (false, true) => FnKind::Generator,

@@ -26,8 +26,9 @@ pub struct Scheduler {
     next_future: u64,
     /// Created on first use (programs that never sleep need no poller).
     reactor: Option<Reactor>,
-    /// Reactor timer keys → the `sleep` futures they complete.
-    pub timers: FxHashMap<u64, Gc<Future>>,
+    /// Reactor timer keys → the `sleep` futures they complete (and the
+    /// timer, to cancel it).
+    pub timers: FxHashMap<u64, (Gc<Future>, crate::reactor::TimerId)>,
 }
 
 impl Scheduler {
@@ -112,8 +113,8 @@ impl Scheduler {
         let deadline = Instant::now() + Duration::from_secs_f64(ms / 1000.0);
         let key = self.next_future + 1;
         let fut = self.new_future(heap, FutureKind::Timer { key });
-        self.reactor()?.add_timer(deadline, key);
-        self.timers.insert(key, fut);
+        let id = self.reactor()?.add_timer(deadline, key);
+        self.timers.insert(key, (fut, id));
         Ok(fut)
     }
 
@@ -137,11 +138,7 @@ impl Scheduler {
         };
         let mut fired = Vec::new();
         reactor.poll(timeout, &mut fired)?;
-        for key in fired {
-            if let Some(fut) = self.timers.remove(&key) {
-                self.complete(fut, Ok(Value::Nil));
-            }
-        }
+        self.fire_timers(fired);
         Ok(())
     }
 
@@ -155,8 +152,12 @@ impl Scheduler {
         };
         let mut fired = Vec::new();
         reactor.fire_due(&mut fired);
-        for key in fired {
-            if let Some(fut) = self.timers.remove(&key) {
+        self.fire_timers(fired);
+    }
+
+    fn fire_timers(&mut self, keys: Vec<u64>) {
+        for key in keys {
+            if let Some((fut, _)) = self.timers.remove(&key) {
                 self.complete(fut, Ok(Value::Nil));
             }
         }
@@ -164,7 +165,11 @@ impl Scheduler {
 
     /// Stops a `sleep` whose waiter was cancelled.
     pub fn cancel_timer(&mut self, key: u64) {
-        self.timers.remove(&key);
+        if let Some((_, id)) = self.timers.remove(&key) {
+            if let Some(r) = self.reactor.as_mut() {
+                r.cancel_timer(id);
+            }
+        }
     }
 
     /// Records a task's end and wakes the tasks awaiting it.
@@ -187,7 +192,7 @@ impl Scheduler {
         for task in self.queue.iter().chain(self.tasks.values()) {
             t.mark(*task);
         }
-        for f in self.timers.values() {
+        for (f, _) in self.timers.values() {
             t.mark(*f);
         }
     }

@@ -15,6 +15,14 @@ fn closed_error(rt: &mut Runtime) -> Value {
     rt.make_error(ErrorKind::ChannelClosed, "the channel is closed")
 }
 
+/// The task that will resume when `f` completes: its own waiter, or that of
+/// the `race` it belongs to.
+fn waiting_task(f: Gc<Future>) -> Option<Gc<crate::value::Task>> {
+    f.waiter
+        .get()
+        .or_else(|| f.parent.get().and_then(|(first, _)| first.waiter.get()))
+}
+
 /// Starts an operation future at its first await; it may complete at once.
 pub fn start(rt: &mut Runtime, fut: Gc<Future>) {
     let FutureKind::Op { owner, op, started } = fut.kind.get() else {
@@ -91,12 +99,7 @@ fn send(rt: &mut Runtime, obj: Gc<SyncObj>, fut: Gc<Future>) {
         drop(state);
         // The send finishes once the receiving task has resumed with the
         // value, not when the value is handed over.
-        let receiver_task = receiver.waiter.get().or_else(|| {
-            receiver
-                .parent
-                .get()
-                .and_then(|(first, _)| first.waiter.get())
-        });
+        let receiver_task = waiting_task(receiver);
         rt.sched.complete(receiver, Ok(v));
         match receiver_task {
             Some(task) if task.on_resume.get().is_none() => task.on_resume.set(Some(fut)),
@@ -219,7 +222,7 @@ pub fn unlock(rt: &mut Runtime, obj: Gc<SyncObj>) -> Result<(), &'static str> {
         });
     }
     let next = m.waiters.pop_front();
-    m.owner = next.and_then(|f| f.waiter.get());
+    m.owner = next.and_then(waiting_task);
     drop(state);
     if let Some(f) = next {
         rt.sched.complete(f, Ok(Value::Nil));

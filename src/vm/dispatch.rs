@@ -313,7 +313,10 @@ impl Vm {
                         let callee = self.fiber.stack.len() - n as usize - 1;
                         if let Value::Closure(c) = self.fiber.stack[callee] {
                             let code = &c.proto.code;
-                            if code.simple && code.params == n && self.fiber.frames.len() < self.max_frames {
+                            if code.simple
+                                && code.params == n
+                                && self.fiber.frames.len() < self.max_frames
+                            {
                                 self.fiber.frames.push(super::Frame {
                                     closure: c,
                                     ip: 0,
@@ -570,6 +573,9 @@ impl Vm {
                                     )
                                 ));
                             }
+                            // A call, so a preemption point too (an `iter()`
+                            // chain that never ends still lets others run).
+                            safepoint!(1);
                             save_ip!();
                             let recv = self.fiber.stack.len() - 1;
                             tri!(self.invoke(iter_sym, recv, 0));

@@ -149,6 +149,12 @@ impl Vm {
             }
             _ => {}
         }
+        if self.parents.len() + self.fiber.frames.len() >= self.max_frames {
+            return err(
+                ErrorKind::RecursionError,
+                format!("maximum call depth exceeded ({} frames)", self.max_frames),
+            );
+        }
         let was_fresh = g.state.get() == GenState::Fresh;
         let gen_fiber = std::mem::take(&mut *g.fiber.borrow_mut());
         let outer = std::mem::replace(&mut self.fiber, gen_fiber);
@@ -337,6 +343,12 @@ impl Vm {
                     return self.take_outcome(outcome);
                 }
                 let me = self.current_task()?;
+                if f.waiter.get().is_some() || f.parent.get().is_some() {
+                    return err(
+                        ErrorKind::ValueError,
+                        "this future is already awaited by another task (await a task to share a result)",
+                    );
+                }
                 f.waiter.set(Some(me));
                 self.suspend(me, v, site);
                 Ok(Awaited::Suspend)
@@ -429,6 +441,9 @@ impl Vm {
         };
         let main = self.rt.sched.spawn(&mut self.rt.heap, fiber);
         main.observed.set(true);
+        // Compare by id: once the main task finishes nothing roots it, so
+        // its handle may not be used afterwards.
+        let main_id = main.id;
         loop {
             while let Some(task) = self.rt.sched.queue.pop_front() {
                 if task.state.get() != TaskState::Ready {
@@ -445,7 +460,7 @@ impl Vm {
                     Stop::Threw(e) => {
                         let observed = task.observed.get() || !task.waiters.borrow().is_empty();
                         self.rt.sched.finish(task, Err(e));
-                        if Gc::ptr_eq(task, main) {
+                        if task.id == main_id {
                             return Stop::Threw(e);
                         }
                         let cancelled = matches!(e, Value::Instance(i)

@@ -76,7 +76,9 @@ pub fn get_index(rt: &mut Runtime, target: Value, index: Value) -> NResult {
         Value::Range(r) => {
             let i = int_index(rt, "range", index)?;
             match normalize_index(i, r.len()) {
-                Some(j) => Ok(Value::Int(r.start + r.step * j as i64)),
+                Some(j) => Ok(Value::Int(
+                    (r.start as i128 + r.step as i128 * j as i128) as i64,
+                )),
                 None => out_of_range("range", i, r.len()),
             }
         }
