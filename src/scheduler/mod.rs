@@ -99,9 +99,19 @@ impl Scheduler {
             match f.kind.get() {
                 FutureKind::Timer { key } => self.cancel_timer(key),
                 FutureKind::Op {
-                    owner: Value::Sync(obj),
+                    owner: owner @ Value::Sync(obj),
+                    op,
                     ..
-                } => sync::forget(obj, f),
+                } => {
+                    sync::forget(obj, f);
+                    // Out of its queue, it has not happened: awaiting it
+                    // again starts it again.
+                    f.kind.set(FutureKind::Op {
+                        owner,
+                        op,
+                        started: false,
+                    });
+                }
                 _ => {}
             }
         }
@@ -109,8 +119,14 @@ impl Scheduler {
 
     /// A future completed after `ms` milliseconds.
     pub fn sleep(&mut self, heap: &mut Heap, ms: f64) -> std::io::Result<Gc<Future>> {
-        let ms = if ms.is_finite() && ms > 0.0 { ms } else { 0.0 };
-        let deadline = Instant::now() + Duration::from_secs_f64(ms / 1000.0);
+        // Delays beyond a century are as good as forever (and cannot
+        // overflow the clock); `sleep(inf)` is one of them.
+        const FOREVER_MS: f64 = 100.0 * 365.0 * 86_400_000.0;
+        let ms = if ms > 0.0 { ms.min(FOREVER_MS) } else { 0.0 };
+        let now = Instant::now();
+        let deadline = now
+            .checked_add(Duration::from_secs_f64(ms / 1000.0))
+            .unwrap_or(now + Duration::from_secs(86_400 * 365));
         let key = self.next_future + 1;
         let fut = self.new_future(heap, FutureKind::Timer { key });
         let id = self.reactor()?.add_timer(deadline, key);

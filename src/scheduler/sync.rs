@@ -102,7 +102,11 @@ fn send(rt: &mut Runtime, obj: Gc<SyncObj>, fut: Gc<Future>) {
         let receiver_task = waiting_task(receiver);
         rt.sched.complete(receiver, Ok(v));
         match receiver_task {
-            Some(task) if task.on_resume.get().is_none() => task.on_resume.set(Some(fut)),
+            // Inside a `race` the send must win or lose at once, so it
+            // completes at the hand-off.
+            Some(task) if task.on_resume.get().is_none() && fut.parent.get().is_none() => {
+                task.on_resume.set(Some(fut))
+            }
             _ => rt.sched.complete(fut, Ok(Value::Nil)),
         }
     } else if ch.buffer.len() < ch.capacity {

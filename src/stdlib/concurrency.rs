@@ -24,6 +24,9 @@ pub fn sleep(rt: &mut Runtime, args: &[Value]) -> NResult {
             ))
         }
     };
+    if ms.is_nan() {
+        return value_error("sleep() needs a number of milliseconds, not NaN");
+    }
     match rt.sched.sleep(&mut rt.heap, ms) {
         Ok(f) => Ok(Value::Future(f)),
         Err(e) => err(ErrorKind::IOError, format!("cannot start a timer: {e}")),
@@ -417,7 +420,7 @@ pub fn as_future(rt: &mut Runtime, args: &[Value]) -> NResult {
             Ok(Value::Future(f))
         }
         other => type_error(format!(
-            "race() takes coroutines, tasks and futures, not {}",
+            "all(), race() and timeout() take coroutines, tasks and futures, not {}",
             rt.type_name(other)
         )),
     }

@@ -303,7 +303,10 @@ impl Vm {
                         }
                     }
                     Op::Loop(t) => {
+                        // One pass of the loop ran about this many instructions.
+                        let body = (ip - t.0 as usize) as i32;
                         ip = t.0 as usize;
+                        self.fuel -= body - 1;
                         safepoint!(0);
                     }
 
@@ -801,7 +804,8 @@ impl Vm {
                     Op::Await => {
                         let v = pop!();
                         save_ip!();
-                        let site = (proto.code.source, proto.code.chunk.spans[ip - 1]);
+                        let site =
+                            self.await_site(proto.code.source, proto.code.chunk.spans[ip - 1]);
                         match self.await_value(v, site) {
                             Ok(super::tasks::Awaited::Continue) => continue 'frame,
                             Ok(super::tasks::Awaited::Suspend) => return Stop::Suspend,

@@ -295,12 +295,6 @@ impl Vm {
         v: Value,
         site: (crate::span::SourceId, crate::span::Span),
     ) -> NResult<Awaited> {
-        if let Some(task) = self.current {
-            if task.cancel_pending.get() && !matches!(v, Value::Coroutine(_)) {
-                task.cancel_pending.set(false);
-                return err(ErrorKind::CancelledError, "the task was cancelled");
-            }
-        }
         match v {
             Value::Coroutine(c) => {
                 if c.state.get() != CoState::Fresh {
@@ -330,6 +324,7 @@ impl Vm {
                     return self.take_outcome(outcome);
                 }
                 let me = self.current_task()?;
+                Self::deliver_cancel(me)?;
                 if Gc::ptr_eq(me, t) {
                     return err(ErrorKind::ValueError, "a task cannot await itself");
                 }
@@ -338,11 +333,16 @@ impl Vm {
                 Ok(Awaited::Suspend)
             }
             Value::Future(f) => {
-                crate::scheduler::sync::start(&mut self.rt, f);
                 if let Some(outcome) = f.result.get() {
                     return self.take_outcome(outcome);
                 }
                 let me = self.current_task()?;
+                // Before the operation starts: a cancelled receive takes nothing.
+                Self::deliver_cancel(me)?;
+                crate::scheduler::sync::start(&mut self.rt, f);
+                if let Some(outcome) = f.result.get() {
+                    return self.take_outcome(outcome);
+                }
                 if f.waiter.get().is_some() || f.parent.get().is_some() {
                     return err(
                         ErrorKind::ValueError,
@@ -362,6 +362,44 @@ impl Vm {
                 self.rt.type_name(other)
             )),
         }
+    }
+
+    /// Where a task waits, for deadlock reports and `runtime.tasks()`: an
+    /// await inside the prelude (`all`, `race`, `group`...) is reported at
+    /// the user's call of it.
+    pub(super) fn await_site(
+        &self,
+        source: crate::span::SourceId,
+        span: crate::span::Span,
+    ) -> (crate::span::SourceId, crate::span::Span) {
+        const PRELUDE: crate::span::SourceId = crate::span::SourceId(0);
+        if source != PRELUDE {
+            return (source, span);
+        }
+        for f in self.fiber.frames.iter().rev() {
+            let code = &f.closure.proto.code;
+            if code.source != PRELUDE {
+                let at =
+                    f.ip.saturating_sub(1)
+                        .min(code.chunk.spans.len().saturating_sub(1));
+                return (
+                    code.source,
+                    code.chunk.spans.get(at).copied().unwrap_or_default(),
+                );
+            }
+        }
+        (source, span)
+    }
+
+    /// A pending cancellation is delivered where the task would otherwise
+    /// suspend (an await of something already finished just takes it, so a
+    /// value already received is never dropped).
+    fn deliver_cancel(task: Gc<Task>) -> NResult<()> {
+        if task.cancel_pending.get() {
+            task.cancel_pending.set(false);
+            return err(ErrorKind::CancelledError, "the task was cancelled");
+        }
+        Ok(())
     }
 
     fn take_outcome(&mut self, outcome: crate::value::Outcome) -> NResult<Awaited> {
