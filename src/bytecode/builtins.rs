@@ -23,6 +23,7 @@ pub const BUILTINS: &[&str] = &[
     // Internal helpers of the prelude's `race`.
     "__first",
     "__as_future",
+    "__observe",
     // Error classes (LANGUAGE.md §5), in `ErrorKind::ALL` order.
     "Error",
     "TypeError",
@@ -48,7 +49,7 @@ pub const BUILTINS: &[&str] = &[
 ];
 
 /// Index of the first error class in [`BUILTINS`].
-pub const FIRST_ERROR_CLASS: usize = 18;
+pub const FIRST_ERROR_CLASS: usize = 19;
 
 /// Index of the first name the prelude defines.
 pub const FIRST_PRELUDE: usize = FIRST_ERROR_CLASS + 16;

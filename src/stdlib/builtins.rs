@@ -7,7 +7,7 @@ use crate::vm::Runtime;
 use std::io::Write;
 
 /// In the order of `bytecode::builtins::BUILTINS`.
-pub static FUNCTIONS: [NativeFn; 18] = [
+pub static FUNCTIONS: [NativeFn; 19] = [
     NativeFn {
         name: "print",
         min: 0,
@@ -115,6 +115,12 @@ pub static FUNCTIONS: [NativeFn; 18] = [
         min: 1,
         max: 1,
         f: super::concurrency::as_future,
+    },
+    NativeFn {
+        name: "__observe",
+        min: 1,
+        max: 1,
+        f: super::concurrency::observe,
     },
 ];
 

@@ -319,8 +319,8 @@ impl Vm {
                 Ok(Awaited::Continue)
             }
             Value::Task(t) => {
-                t.observed.set(true);
                 if let Some(outcome) = t.result.get() {
+                    t.observed.set(true);
                     return self.take_outcome(outcome);
                 }
                 let me = self.current_task()?;
@@ -496,7 +496,15 @@ impl Vm {
                     Stop::Suspend => {}
                     Stop::Done(v) => self.rt.sched.finish(task, Ok(v)),
                     Stop::Threw(e) => {
-                        let observed = task.observed.get() || !task.waiters.borrow().is_empty();
+                        // Someone still waits for the outcome: an awaiting
+                        // task, or an `all`/`race` that has not given up.
+                        let observed = task.observed.get()
+                            || !task.waiters.borrow().is_empty()
+                            || task
+                                .watchers
+                                .borrow()
+                                .iter()
+                                .any(|f| f.parent.get().is_some() || f.waiter.get().is_some());
                         self.rt.sched.finish(task, Err(e));
                         if task.id == main_id {
                             return Stop::Threw(e);
