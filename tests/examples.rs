@@ -1,47 +1,57 @@
 //! Smoke tests: every program in `examples/` runs to completion with the
 //! exit status its header promises (0, or 1 for the deadlock demonstration).
+//! One trial per example (`cargo test --test examples -- pipeline`).
 
-use std::path::Path;
+use libtest_mimic::{Arguments, Failed, Trial};
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-fn run(name: &str) -> (i32, String, String) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+fn check(path: &Path) -> Result<(), Failed> {
     let out = Command::new(env!("CARGO_BIN_EXE_weft"))
-        .arg(root.join("examples").join(name))
+        .arg(path)
         .env("NO_COLOR", "1")
         .stdin(Stdio::null())
         .output()
-        .expect("weft runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+        .map_err(|e| format!("cannot run weft: {e}"))?;
+    let code = out.status.code().unwrap_or(-1);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let deadlock = path.file_name().is_some_and(|n| n == "deadlock.weft");
+    let expected = if deadlock { 1 } else { 0 };
+    if code != expected {
+        return Err(format!(
+            "status {code}, expected {expected}\nstdout:\n{stdout}\nstderr:\n{stderr}"
+        )
+        .into());
+    }
+    if stdout.is_empty() {
+        return Err("printed nothing".into());
+    }
+    if deadlock && !stderr.contains("deadlock") {
+        return Err(format!("no deadlock report:\n{stderr}").into());
+    }
+    if !deadlock && !stderr.is_empty() {
+        return Err(format!("wrote to stderr:\n{stderr}").into());
+    }
+    Ok(())
 }
 
-#[test]
-fn every_example_runs() {
+fn main() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
-    let mut names: Vec<String> = std::fs::read_dir(&dir)
-        .expect("examples/ exists")
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".weft"))
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map(|entries| entries.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    paths.retain(|p| p.extension().is_some_and(|e| e == "weft"));
+    paths.sort();
+    let trials = paths
+        .into_iter()
+        .map(|p| {
+            let name = p
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            Trial::test(name, move || check(&p))
+        })
         .collect();
-    names.sort();
-    assert!(names.len() >= 6, "{names:?}");
-    for name in names {
-        let (code, stdout, stderr) = run(&name);
-        let expected = if name == "deadlock.weft" { 1 } else { 0 };
-        assert_eq!(
-            code, expected,
-            "{name}: status {code}\nstdout:\n{stdout}\nstderr:\n{stderr}"
-        );
-        assert!(!stdout.is_empty(), "{name} printed nothing");
-        if expected == 0 {
-            assert!(stderr.is_empty(), "{name} wrote to stderr:\n{stderr}");
-        } else {
-            assert!(stderr.contains("deadlock"), "{name}:\n{stderr}");
-        }
-    }
+    libtest_mimic::run(&Arguments::from_args(), trials).exit();
 }
