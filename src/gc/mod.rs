@@ -144,8 +144,7 @@ pub struct Heap {
     stats: GcStats,
     /// Set when `bytes` passes `threshold`; the VM checks it at safepoints.
     pending: bool,
-    /// Collect at every safepoint (`WEFT_GC_STRESS=1`), to flush out rooting bugs.
-    stress: bool,
+
 }
 
 const MIN_THRESHOLD: usize = 4 << 20;
@@ -164,7 +163,6 @@ impl Heap {
             threshold: MIN_THRESHOLD,
             stats: GcStats::default(),
             pending: false,
-            stress: std::env::var_os("WEFT_GC_STRESS").is_some_and(|v| v == "1"),
         }
     }
 
@@ -195,7 +193,9 @@ impl Heap {
     /// Whether the VM should collect at its next safepoint.
     #[inline(always)]
     pub fn wants_collection(&self) -> bool {
-        self.pending || self.stress
+        // The `gc-stress` feature collects at every safepoint, to flush out
+        // rooting bugs.
+        self.pending || cfg!(feature = "gc-stress")
     }
 
     /// Asks for a collection at the next safepoint (`runtime.gc()`).

@@ -72,7 +72,7 @@ impl Vm {
             macro_rules! safepoint {
                 ($rewind:expr) => {
                     self.fuel -= 1;
-                    if self.fuel <= 0 {
+                    if self.fuel <= 0 || cfg!(feature = "gc-stress") {
                         ip -= $rewind;
                         save_ip!();
                         if self.safepoint() {
@@ -838,6 +838,10 @@ impl Vm {
     fn safepoint(&mut self) -> bool {
         if self.rt.heap.wants_collection() {
             self.collect_garbage();
+        }
+        if self.fuel > 0 {
+            // Only here to collect (the `gc-stress` feature).
+            return false;
         }
         if self.fuel_saved > 0 {
             // The slice was cut short only to collect: resume it.
