@@ -97,6 +97,13 @@ pub(crate) fn brace_opens_block(prev: Option<&Token>) -> bool {
     )
 }
 
+fn is_closer(token: &Token) -> bool {
+    matches!(
+        token,
+        Token::RParen | Token::RBracket | Token::RBrace | Token::InterpClose | Token::StrEnd
+    )
+}
+
 /// The delimiter structure of a token stream.
 pub(crate) struct Delimiters {
     /// Every opener, and whether a matching closer closed it.
@@ -123,7 +130,12 @@ impl Delimiters {
                 openers.push((opener, *span, false));
                 if stack.len() > MAX_DEPTH && too_deep.is_none() {
                     too_deep = Some(*span);
+                    // Parsing stops here anyway; the rest needs no scan.
+                    break;
                 }
+            } else if !is_closer(token) {
+                // Only closers pair with openers (and searching the stack
+                // for every other token would be quadratic in the depth).
             } else if let Some(depth) = stack.iter().rposition(|&i| openers[i].0.closer() == *token)
             {
                 // A closer pairs with the nearest matching opener; openers
