@@ -144,7 +144,6 @@ pub struct Heap {
     stats: GcStats,
     /// Set when `bytes` passes `threshold`; the VM checks it at safepoints.
     pending: bool,
-
 }
 
 const MIN_THRESHOLD: usize = 4 << 20;

@@ -207,8 +207,24 @@ pub fn close(rt: &mut Runtime, obj: Gc<SyncObj>) {
     }
 }
 
+/// Why `m.unlock()` was refused.
+#[derive(Debug, PartialEq, Eq)]
+pub enum UnlockError {
+    NotLocked,
+    HeldByAnother,
+}
+
+impl UnlockError {
+    pub fn message(&self) -> &'static str {
+        match self {
+            UnlockError::NotLocked => "unlock of a mutex that is not locked",
+            UnlockError::HeldByAnother => "unlock of a mutex held by another task",
+        }
+    }
+}
+
 /// `m.unlock()`: hands the lock to the first waiter.
-pub fn unlock(rt: &mut Runtime, obj: Gc<SyncObj>) -> Result<(), &'static str> {
+pub fn unlock(rt: &mut Runtime, obj: Gc<SyncObj>) -> Result<(), UnlockError> {
     let me = rt.current_task;
     let mut state = obj.state.borrow_mut();
     let SyncState::Mutex(m) = &mut *state else {
@@ -220,9 +236,9 @@ pub fn unlock(rt: &mut Runtime, obj: Gc<SyncObj>) -> Result<(), &'static str> {
     };
     if !held_by_me {
         return Err(if m.owner.is_none() {
-            "unlock of a mutex that is not locked"
+            UnlockError::NotLocked
         } else {
-            "unlock of a mutex held by another task"
+            UnlockError::HeldByAnother
         });
     }
     let next = m.waiters.pop_front();

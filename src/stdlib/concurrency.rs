@@ -187,8 +187,8 @@ fn m_lock(rt: &mut Runtime, a: &[Value]) -> NResult {
 }
 fn m_unlock(rt: &mut Runtime, a: &[Value]) -> NResult {
     if let Some(o) = obj(a[0]) {
-        if let Err(msg) = sync::unlock(rt, o) {
-            return value_error(msg);
+        if let Err(e) = sync::unlock(rt, o) {
+            return value_error(e.message());
         }
     }
     Ok(Value::Nil)

@@ -621,7 +621,12 @@ impl Vm {
                         let v = *top!();
                         let ok = match v {
                             Value::Generator(g) => g.is_async,
-                            Value::Sync(o) => o.kind_name() == "channel",
+                            Value::Sync(o) => {
+                                matches!(
+                                    &*o.state.borrow(),
+                                    crate::value::sync::SyncState::Channel(_)
+                                )
+                            }
                             _ => false,
                         };
                         if !ok {
