@@ -23,6 +23,17 @@ pub struct Slot(pub u16);
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Target(pub u32);
 
+/// The comparison of a [`Op::CmpJump`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CmpKind {
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Eq,
+    Ne,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Op {
     /// `[] -> [nil]`
@@ -104,6 +115,9 @@ pub enum Op {
     Jump(Target),
     /// `[c] -> []`, jumps when `c` is falsy.
     JumpIfFalse(Target),
+    /// `[a b] -> []`, jumps to `t` unless `a <cmp> b`: a comparison fused
+    /// with the `JumpIfFalse` of an `if` or `while` condition.
+    CmpJump(CmpKind, Target),
     /// `[c] -> [c]` and jumps when falsy, else `[c] -> []` (for `&&`).
     AndJump(Target),
     /// `[c] -> [c]` and jumps when truthy, else `[c] -> []` (for `||`).

@@ -6,7 +6,9 @@ use super::error::{suggest, CompileErrorKind};
 use super::Compiler;
 use crate::ast;
 use crate::bytecode::builtins::{builtin_index, BUILTINS};
-use crate::bytecode::{Capture, Chunk, ConstIdx, Constant, FnKind, FnProto, Op, Slot, Target};
+use crate::bytecode::{
+    Capture, Chunk, CmpKind, ConstIdx, Constant, FnKind, FnProto, Op, Slot, Target,
+};
 use crate::span::{SourceId, Span};
 use rustc_hash::FxHashMap;
 use std::rc::Rc;
@@ -73,6 +75,9 @@ pub(super) struct FnState {
     pub handlers: u32,
     /// The `UndefJump` of the `for await` loop being compiled.
     pub pending_exit: Option<usize>,
+    /// The latest position a forward jump was pointed at: the instruction
+    /// before it must not be fused with the next one.
+    pub last_label: usize,
     const_index: FxHashMap<ConstKey, u16>,
 }
 
@@ -113,6 +118,7 @@ impl FnState {
             tries: Vec::new(),
             handlers: 0,
             pending_exit: None,
+            last_label: 0,
             const_index: FxHashMap::default(),
         }
     }
@@ -157,7 +163,32 @@ impl Compiler<'_> {
     /// Points the jump at `at` to the current position.
     pub(super) fn patch_here(&mut self, at: usize) {
         let target = Target(self.here() as u32);
+        self.f().last_label = target.0 as usize;
         self.patch_to(at, target);
+    }
+
+    /// The conditional jump of an `if` or `while`: when the condition ends
+    /// with a comparison that no jump lands after, the two fuse into one
+    /// `CmpJump`. Returns the jump to patch.
+    pub(super) fn emit_cond_jump(&mut self, span: Span) -> usize {
+        let n = self.here();
+        if n > 0 && self.fr().last_label != n {
+            let kind = match self.fr().chunk.code[n - 1] {
+                Op::Lt => Some(CmpKind::Lt),
+                Op::Le => Some(CmpKind::Le),
+                Op::Gt => Some(CmpKind::Gt),
+                Op::Ge => Some(CmpKind::Ge),
+                Op::Eq => Some(CmpKind::Eq),
+                Op::Ne => Some(CmpKind::Ne),
+                _ => None,
+            };
+            if let Some(kind) = kind {
+                // The comparison's span stays, so errors still point at it.
+                self.f().chunk.code[n - 1] = Op::CmpJump(kind, Target(u32::MAX));
+                return n - 1;
+            }
+        }
+        self.emit_jump(Op::JumpIfFalse, span)
     }
 
     pub(super) fn patch_to(&mut self, at: usize, target: Target) {
@@ -165,6 +196,7 @@ impl Compiler<'_> {
         *op = match *op {
             Op::Jump(_) => Op::Jump(target),
             Op::JumpIfFalse(_) => Op::JumpIfFalse(target),
+            Op::CmpJump(k, _) => Op::CmpJump(k, target),
             Op::AndJump(_) => Op::AndJump(target),
             Op::OrJump(_) => Op::OrJump(target),
             Op::Loop(_) => Op::Loop(target),
@@ -382,7 +414,8 @@ impl Compiler<'_> {
         self.emit(Op::Nil, span);
         self.emit(Op::Return, span);
         self.retire_locals(0);
-        let f = self.fns.pop().expect("a function is being compiled");
+        let mut f = self.fns.pop().expect("a function is being compiled");
+        strip_nops(&mut f.chunk);
         Rc::new(FnProto {
             name: f.name,
             owner: f.owner,
@@ -407,4 +440,47 @@ fn find_local(f: &FnState, name: &str) -> Option<(u16, usize)> {
         .rev()
         .find(|(_, l)| l.name == name)
         .map(|(i, l)| (l.slot, i))
+}
+
+/// Removes the `Nop` placeholders left for locals that no closure captured,
+/// renumbering every jump target (they are absolute instruction indexes).
+fn strip_nops(chunk: &mut Chunk) {
+    if !chunk.code.contains(&Op::Nop) {
+        return;
+    }
+    // new_index[i]: where old instruction i (or the next kept one) lands.
+    let mut new_index = Vec::with_capacity(chunk.code.len() + 1);
+    let mut kept = 0u32;
+    for op in &chunk.code {
+        new_index.push(kept);
+        if *op != Op::Nop {
+            kept += 1;
+        }
+    }
+    new_index.push(kept);
+    let map = |t: Target| Target(new_index[t.0 as usize]);
+    let mut code = Vec::with_capacity(kept as usize);
+    let mut spans = Vec::with_capacity(kept as usize);
+    for (op, span) in chunk.code.iter().zip(&chunk.spans) {
+        let op = match *op {
+            Op::Nop => continue,
+            Op::Jump(t) => Op::Jump(map(t)),
+            Op::JumpIfFalse(t) => Op::JumpIfFalse(map(t)),
+            Op::CmpJump(k, t) => Op::CmpJump(k, map(t)),
+            Op::AndJump(t) => Op::AndJump(map(t)),
+            Op::OrJump(t) => Op::OrJump(map(t)),
+            Op::Loop(t) => Op::Loop(map(t)),
+            Op::ArgGiven(p, t) => Op::ArgGiven(p, map(t)),
+            Op::ForIter(s, t) => Op::ForIter(s, map(t)),
+            Op::ForRange(s, t) => Op::ForRange(s, map(t)),
+            Op::AsyncNext(s, t) => Op::AsyncNext(s, map(t)),
+            Op::UndefJump(t) => Op::UndefJump(map(t)),
+            Op::PushHandler(t) => Op::PushHandler(map(t)),
+            other => other,
+        };
+        code.push(op);
+        spans.push(*span);
+    }
+    chunk.code = code;
+    chunk.spans = spans;
 }

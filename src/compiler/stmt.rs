@@ -63,7 +63,7 @@ impl Compiler<'_> {
                 else_block,
             } => {
                 self.expr(cond);
-                let jf = self.emit_jump(Op::JumpIfFalse, cond.span);
+                let jf = self.emit_cond_jump(cond.span);
                 self.block(then_block);
                 match else_block {
                     Some(else_block) => {
@@ -78,7 +78,7 @@ impl Compiler<'_> {
             StmtKind::While { cond, body } => {
                 let start = self.here();
                 self.expr(cond);
-                let jf = self.emit_jump(Op::JumpIfFalse, cond.span);
+                let jf = self.emit_cond_jump(cond.span);
                 self.push_loop(start);
                 self.block(body);
                 self.emit(Op::Loop(Target(start as u32)), end_of(body.span));

@@ -13,7 +13,7 @@
 use super::ops::arith::{self, Arith, Cmp};
 use super::ops::{index, iter};
 use super::{FrameKind, Handler, Stop, Vm};
-use crate::bytecode::Op;
+use crate::bytecode::{CmpKind, Op};
 use crate::value::error::{err, type_error};
 use crate::value::{
     Class, Ctrl, ErrorKind, Map, MapTable, ModuleState, NResult, Range, Str, UpCell, Value,
@@ -285,6 +285,25 @@ impl Vm {
                         );
                         self.fiber.stack.pop();
                         if falsy {
+                            ip = t.0 as usize;
+                        }
+                    }
+                    Op::CmpJump(kind, t) => {
+                        let stack = &mut self.fiber.stack;
+                        let len = stack.len();
+                        let fast = match (&stack[len - 2], &stack[len - 1]) {
+                            (Value::Int(x), Value::Int(y)) => Some(int_cmp(kind, *x, *y)),
+                            _ => None,
+                        };
+                        let holds = match fast {
+                            Some(b) => b,
+                            None => {
+                                let (a, b) = (stack[len - 2], stack[len - 1]);
+                                tri!(cmp_slow(&self.rt, kind, a, b))
+                            }
+                        };
+                        self.fiber.stack.truncate(len - 2);
+                        if !holds {
                             ip = t.0 as usize;
                         }
                     }
@@ -862,6 +881,33 @@ impl Vm {
 #[inline(never)]
 fn arith_slow(rt: &mut super::Runtime, op: Arith, a: Value, b: Value) -> NResult {
     arith::arith(rt, op, a, b)
+}
+
+#[inline(always)]
+fn int_cmp(kind: CmpKind, x: i64, y: i64) -> bool {
+    match kind {
+        CmpKind::Lt => x < y,
+        CmpKind::Le => x <= y,
+        CmpKind::Gt => x > y,
+        CmpKind::Ge => x >= y,
+        CmpKind::Eq => x == y,
+        CmpKind::Ne => x != y,
+    }
+}
+
+/// A fused comparison on anything but two ints.
+#[cold]
+#[inline(never)]
+fn cmp_slow(rt: &super::Runtime, kind: CmpKind, a: Value, b: Value) -> NResult<bool> {
+    let op = match kind {
+        CmpKind::Eq => return Ok(values_eq(a, b)),
+        CmpKind::Ne => return Ok(!values_eq(a, b)),
+        CmpKind::Lt => Cmp::Lt,
+        CmpKind::Le => Cmp::Le,
+        CmpKind::Gt => Cmp::Gt,
+        CmpKind::Ge => Cmp::Ge,
+    };
+    Ok(arith::compare(rt, op, a, b)?.is_truthy())
 }
 
 #[cold]
