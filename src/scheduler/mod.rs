@@ -93,27 +93,34 @@ impl Scheduler {
         for item in items {
             let Value::Future(f) = item else { continue };
             f.parent.set(None);
-            if f.is_done() {
-                continue;
+            if !f.is_done() {
+                self.detach(f);
             }
-            match f.kind.get() {
-                FutureKind::Timer { key } => self.cancel_timer(key),
-                FutureKind::Op {
-                    owner: owner @ Value::Sync(obj),
+        }
+    }
+
+    /// Stops a pending future from completing: its timer is cancelled, its
+    /// queued operation leaves the queue (taking nothing), a `race` core
+    /// detaches its items.
+    pub fn detach(&mut self, f: Gc<Future>) {
+        match f.kind.get() {
+            FutureKind::Timer { key } => self.cancel_timer(key),
+            FutureKind::Op {
+                owner: owner @ Value::Sync(obj),
+                op,
+                ..
+            } => {
+                sync::forget(obj, f);
+                // Out of its queue, it has not happened: awaiting it again
+                // starts it again.
+                f.kind.set(FutureKind::Op {
+                    owner,
                     op,
-                    ..
-                } => {
-                    sync::forget(obj, f);
-                    // Out of its queue, it has not happened: awaiting it
-                    // again starts it again.
-                    f.kind.set(FutureKind::Op {
-                        owner,
-                        op,
-                        started: false,
-                    });
-                }
-                _ => {}
+                    started: false,
+                });
             }
+            FutureKind::First { .. } => self.detach_items(f),
+            FutureKind::Op { .. } | FutureKind::Plain => {}
         }
     }
 

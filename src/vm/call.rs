@@ -159,10 +159,7 @@ impl Vm {
             ));
         }
         if code.kind == FnKind::Plain && self.fiber.frames.len() >= self.max_frames {
-            return err(
-                ErrorKind::RecursionError,
-                format!("maximum call depth exceeded ({} frames)", self.max_frames),
-            );
+            return Err(self.recursion_error());
         }
         let stack = &mut self.fiber.stack;
         if argc < params {
@@ -190,6 +187,16 @@ impl Vm {
             kind,
         });
         Ok(())
+    }
+}
+
+impl Vm {
+    /// The error for a call deeper than the task's frame limit.
+    pub(super) fn recursion_error(&self) -> crate::value::Ctrl {
+        crate::value::Ctrl::Error(
+            ErrorKind::RecursionError,
+            format!("maximum call depth exceeded ({} frames)", self.max_frames),
+        )
     }
 }
 

@@ -800,7 +800,7 @@ impl Vm {
                     }
 
                     Op::Import(i) => {
-                        let module = self.rt.modules[i as usize + proto_module_base(&proto)];
+                        let module = self.rt.modules[i as usize];
                         if module.state.get() != ModuleState::Fresh {
                             push!(Value::Module(module));
                             continue;
@@ -914,12 +914,6 @@ fn cmp_slow(rt: &super::Runtime, kind: CmpKind, a: Value, b: Value) -> NResult<b
 #[inline(never)]
 fn compare_slow(rt: &super::Runtime, op: Cmp, a: Value, b: Value) -> NResult {
     arith::compare(rt, op, a, b)
-}
-
-/// Modules of one program are loaded contiguously; imports are relative to
-/// the first. (Programs are loaded once, so the base is 0.)
-fn proto_module_base(_proto: &crate::value::Proto) -> usize {
-    0
 }
 
 #[inline]

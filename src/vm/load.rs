@@ -9,15 +9,13 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 impl Vm {
-    /// Adds the program's modules to the runtime; returns the index of the
-    /// first one (so `Op::Import(i)` of this program means module `first + i`).
-    pub fn load(&mut self, program: &Program) -> usize {
-        let first = self.rt.modules.len();
+    /// Adds the program's modules to the runtime (a runtime runs one
+    /// program, so `Op::Import(i)` means `rt.modules[i]`).
+    pub fn load(&mut self, program: &Program) {
         for m in &program.modules {
             let module = self.rt.load_module(m);
             self.rt.modules.push(module);
         }
-        first
     }
 }
 

@@ -319,21 +319,31 @@ impl Vm {
 
     /// Runs module `index` of the loaded program as the main script.
     pub fn run_module(&mut self, index: usize) -> Stop {
+        match self.module_fiber(index) {
+            Some(fiber) => {
+                self.fiber = fiber;
+                self.run()
+            }
+            None => Stop::Done(Value::Nil),
+        }
+    }
+
+    /// A fiber that runs module `index`'s body (marking it running).
+    pub(crate) fn module_fiber(&mut self, index: usize) -> Option<Fiber> {
         let module = self.rt.modules[index];
-        let Some(init) = module.init.get() else {
-            return Stop::Done(Value::Nil);
-        };
+        let init = module.init.get()?;
         module.state.set(crate::value::ModuleState::Running);
-        let base = self.fiber.stack.len();
-        self.fiber.stack.push(Value::Closure(init));
-        self.fiber.frames.push(Frame {
-            closure: init,
-            ip: 0,
-            base,
-            argc: 0,
-            kind: FrameKind::Module(module),
-        });
-        self.run()
+        Some(Fiber {
+            stack: vec![Value::Closure(init)],
+            frames: vec![Frame {
+                closure: init,
+                ip: 0,
+                base: 0,
+                argc: 0,
+                kind: FrameKind::Module(module),
+            }],
+            handlers: Vec::new(),
+        })
     }
 
     /// Collects garbage now: every fiber and runtime table is a root.

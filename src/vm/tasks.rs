@@ -15,10 +15,13 @@ use crate::gc::Gc;
 use crate::value::error::{err, type_error};
 use crate::value::fiber::Fiber;
 use crate::value::{
-    Closure, CoState, Coroutine, Ctrl, Delivery, ErrorKind, FutureKind, GenState, Generator,
-    Instance, NResult, Resumer, Task, TaskContext, TaskState, Value,
+    Closure, CoState, Coroutine, Ctrl, Delivery, ErrorKind, GenState, Generator, Instance, NResult,
+    Resumer, Task, TaskContext, TaskState, Value,
 };
 use std::cell::{Cell, RefCell};
+
+/// The message of the `CancelledError` that `t.cancel()` delivers.
+const CANCELLED: &str = "the task was cancelled";
 
 /// How a generator is resumed.
 #[derive(Clone, Copy, Debug)]
@@ -82,24 +85,18 @@ impl Vm {
         argc: usize,
     ) -> NResult<()> {
         let names = &self.rt.names;
+        let arg = self
+            .fiber
+            .stack
+            .get(recv + 1)
+            .copied()
+            .unwrap_or(Value::Nil);
         let (mode, delivery, expected) = if name == names.next {
             (ResumeMode::Send(Value::Nil), Delivery::Call, 0)
         } else if name == names.send {
-            let v = self
-                .fiber
-                .stack
-                .get(recv + 1)
-                .copied()
-                .unwrap_or(Value::Nil);
-            (ResumeMode::Send(v), Delivery::Call, 1)
+            (ResumeMode::Send(arg), Delivery::Call, 1)
         } else if name == names.throw {
-            let v = self
-                .fiber
-                .stack
-                .get(recv + 1)
-                .copied()
-                .unwrap_or(Value::Nil);
-            (ResumeMode::Throw(v), Delivery::Call, 1)
+            (ResumeMode::Throw(arg), Delivery::Call, 1)
         } else if name == names.close {
             (ResumeMode::Close, Delivery::CloseCall, 0)
         } else {
@@ -150,10 +147,7 @@ impl Vm {
             _ => {}
         }
         if self.parents.len() + self.fiber.frames.len() >= self.max_frames {
-            return err(
-                ErrorKind::RecursionError,
-                format!("maximum call depth exceeded ({} frames)", self.max_frames),
-            );
+            return Err(self.recursion_error());
         }
         let was_fresh = g.state.get() == GenState::Fresh;
         let gen_fiber = std::mem::take(&mut *g.fiber.borrow_mut());
@@ -301,10 +295,7 @@ impl Vm {
                     return type_error("this coroutine was already awaited or spawned");
                 }
                 if self.fiber.frames.len() >= self.max_frames {
-                    return err(
-                        ErrorKind::RecursionError,
-                        format!("maximum call depth exceeded ({} frames)", self.max_frames),
-                    );
+                    return Err(self.recursion_error());
                 }
                 c.state.set(CoState::Running);
                 let base = self.fiber.stack.len();
@@ -397,7 +388,7 @@ impl Vm {
     fn deliver_cancel(task: Gc<Task>) -> NResult<()> {
         if task.cancel_pending.get() {
             task.cancel_pending.set(false);
-            return err(ErrorKind::CancelledError, "the task was cancelled");
+            return err(ErrorKind::CancelledError, CANCELLED);
         }
         Ok(())
     }
@@ -461,21 +452,8 @@ impl Vm {
     /// until all have finished (or `exit`, an error in the main script, or a
     /// deadlock).
     pub fn run_program(&mut self, index: usize) -> Stop {
-        let module = self.rt.modules[index];
-        let Some(init) = module.init.get() else {
+        let Some(fiber) = self.module_fiber(index) else {
             return Stop::Done(Value::Nil);
-        };
-        module.state.set(crate::value::ModuleState::Running);
-        let fiber = Fiber {
-            stack: vec![Value::Closure(init)],
-            frames: vec![Frame {
-                closure: init,
-                ip: 0,
-                base: 0,
-                argc: 0,
-                kind: FrameKind::Module(module),
-            }],
-            handlers: Vec::new(),
         };
         let main = self.rt.sched.spawn(&mut self.rt.heap, fiber);
         main.observed.set(true);
@@ -555,10 +533,8 @@ impl Vm {
             None => {
                 if task.cancel_pending.get() {
                     task.cancel_pending.set(false);
-                    self.pending_throw = Some(
-                        self.rt
-                            .make_error(ErrorKind::CancelledError, "the task was cancelled"),
-                    );
+                    self.pending_throw =
+                        Some(self.rt.make_error(ErrorKind::CancelledError, CANCELLED));
                 }
             }
         }
@@ -629,20 +605,12 @@ pub fn cancel_task(rt: &mut super::Runtime, t: Gc<Task>) {
         match t.waiting_on.get() {
             Some(Value::Future(f)) => {
                 f.waiter.set(None);
-                match f.kind.get() {
-                    FutureKind::Timer { key } => rt.sched.cancel_timer(key),
-                    FutureKind::Op {
-                        owner: Value::Sync(obj),
-                        ..
-                    } => crate::scheduler::sync::forget(obj, f),
-                    FutureKind::First { .. } => rt.sched.detach_items(f),
-                    _ => {}
-                }
+                rt.sched.detach(f);
             }
             Some(Value::Task(other)) => other.waiters.borrow_mut().retain(|w| !Gc::ptr_eq(*w, t)),
             _ => {}
         }
-        let e = rt.make_error(ErrorKind::CancelledError, "the task was cancelled");
+        let e = rt.make_error(ErrorKind::CancelledError, CANCELLED);
         rt.sched.wake(t, Err(e));
     } else {
         t.cancel_pending.set(true);
