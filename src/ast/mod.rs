@@ -211,6 +211,76 @@ pub enum ExprKind {
     Yield(Option<Box<Expr>>),
 }
 
+impl Expr {
+    /// Calls `f` on each direct sub-expression, in source order. A lambda's
+    /// body is statements, not sub-expressions: it is not visited.
+    pub fn for_each_child<'a>(&'a self, mut f: impl FnMut(&'a Expr)) {
+        match &self.kind {
+            ExprKind::Nil
+            | ExprKind::Bool(_)
+            | ExprKind::Int(_)
+            | ExprKind::Float(_)
+            | ExprKind::Str(_)
+            | ExprKind::Name(_)
+            | ExprKind::SelfRef
+            | ExprKind::Super(_)
+            | ExprKind::Lambda(_) => {}
+            ExprKind::Interp(parts) => {
+                for p in parts {
+                    if let InterpPart::Expr(e) = p {
+                        f(e);
+                    }
+                }
+            }
+            ExprKind::List(items) => items.iter().for_each(f),
+            ExprKind::Map(entries) => {
+                for (k, v) in entries {
+                    f(k);
+                    f(v);
+                }
+            }
+            ExprKind::Unary(_, x)
+            | ExprKind::Await(x)
+            | ExprKind::Spawn(x)
+            | ExprKind::Field { target: x, .. } => f(x),
+            ExprKind::Yield(x) => {
+                if let Some(x) = x {
+                    f(x);
+                }
+            }
+            ExprKind::Binary(_, a, b)
+            | ExprKind::And(a, b)
+            | ExprKind::Or(a, b)
+            | ExprKind::Range {
+                start: a, end: b, ..
+            }
+            | ExprKind::Index {
+                target: a,
+                index: b,
+            } => {
+                f(a);
+                f(b);
+            }
+            ExprKind::Call { callee: x, args }
+            | ExprKind::MethodCall {
+                receiver: x, args, ..
+            } => {
+                f(x);
+                args.iter().for_each(f);
+            }
+            ExprKind::Slice { target, start, end } => {
+                f(target);
+                if let Some(s) = start {
+                    f(s);
+                }
+                if let Some(e) = end {
+                    f(e);
+                }
+            }
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum InterpPart {
     Text(String),

@@ -381,38 +381,10 @@ fn block_yields(b: &ast::Block) -> bool {
 }
 
 fn expr_yields(e: &Expr) -> bool {
-    match &e.kind {
-        ExprKind::Yield(_) => true,
-        ExprKind::Nil
-        | ExprKind::Bool(_)
-        | ExprKind::Int(_)
-        | ExprKind::Float(_)
-        | ExprKind::Str(_)
-        | ExprKind::Name(_)
-        | ExprKind::SelfRef
-        | ExprKind::Super(_)
-        | ExprKind::Lambda(_) => false,
-        ExprKind::Interp(parts) => parts.iter().any(|p| match p {
-            InterpPart::Expr(e) => expr_yields(e),
-            InterpPart::Text(_) => false,
-        }),
-        ExprKind::List(items) => items.iter().any(expr_yields),
-        ExprKind::Map(pairs) => pairs.iter().any(|(k, v)| expr_yields(k) || expr_yields(v)),
-        ExprKind::Unary(_, a) | ExprKind::Await(a) | ExprKind::Spawn(a) => expr_yields(a),
-        ExprKind::Field { target, .. } => expr_yields(target),
-        ExprKind::Binary(_, a, b) | ExprKind::And(a, b) | ExprKind::Or(a, b) => {
-            expr_yields(a) || expr_yields(b)
-        }
-        ExprKind::Range { start, end, .. } => expr_yields(start) || expr_yields(end),
-        ExprKind::Index { target, index } => expr_yields(target) || expr_yields(index),
-        ExprKind::Slice { target, start, end } => {
-            expr_yields(target)
-                || start.as_deref().is_some_and(expr_yields)
-                || end.as_deref().is_some_and(expr_yields)
-        }
-        ExprKind::Call { callee, args } => expr_yields(callee) || args.iter().any(expr_yields),
-        ExprKind::MethodCall { receiver, args, .. } => {
-            expr_yields(receiver) || args.iter().any(expr_yields)
-        }
+    if matches!(e.kind, ExprKind::Yield(_)) {
+        return true;
     }
+    let mut found = false;
+    e.for_each_child(|c| found = found || expr_yields(c));
+    found
 }

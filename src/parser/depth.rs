@@ -96,56 +96,16 @@ fn expr(e: &Expr, d: usize) -> Result<(), Span> {
         return Err(e.span);
     }
     let d = d + 1;
-    match &e.kind {
-        ExprKind::Nil
-        | ExprKind::Bool(_)
-        | ExprKind::Int(_)
-        | ExprKind::Float(_)
-        | ExprKind::Str(_)
-        | ExprKind::Name(_)
-        | ExprKind::SelfRef
-        | ExprKind::Super(_) => Ok(()),
-        ExprKind::Interp(parts) => parts.iter().try_for_each(|p| match p {
-            InterpPart::Text(_) => Ok(()),
-            InterpPart::Expr(e) => expr(e, d),
-        }),
-        ExprKind::List(items) => items.iter().try_for_each(|e| expr(e, d)),
-        ExprKind::Map(entries) => entries.iter().try_for_each(|(k, v)| {
-            expr(k, d)?;
-            expr(v, d)
-        }),
-        ExprKind::Unary(_, x)
-        | ExprKind::Await(x)
-        | ExprKind::Spawn(x)
-        | ExprKind::Field { target: x, .. } => expr(x, d),
-        ExprKind::Yield(x) => x.iter().try_for_each(|e| expr(e, d)),
-        ExprKind::Binary(_, a, b)
-        | ExprKind::And(a, b)
-        | ExprKind::Or(a, b)
-        | ExprKind::Range {
-            start: a, end: b, ..
-        }
-        | ExprKind::Index {
-            target: a,
-            index: b,
-        } => {
-            expr(a, d)?;
-            expr(b, d)
-        }
-        ExprKind::Call { callee: x, args }
-        | ExprKind::MethodCall {
-            receiver: x, args, ..
-        } => {
-            expr(x, d)?;
-            args.iter().try_for_each(|e| expr(e, d))
-        }
-        ExprKind::Slice { target, start, end } => {
-            expr(target, d)?;
-            start.iter().try_for_each(|e| expr(e, d))?;
-            end.iter().try_for_each(|e| expr(e, d))
-        }
-        ExprKind::Lambda(f) => decl(f, d),
+    if let ExprKind::Lambda(f) = &e.kind {
+        return decl(f, d);
     }
+    let mut result = Ok(());
+    e.for_each_child(|c| {
+        if result.is_ok() {
+            result = expr(c, d);
+        }
+    });
+    result
 }
 
 /// Drops a tree without recursion: children are moved onto work lists before

@@ -621,12 +621,7 @@ impl Vm {
                             Value::Iter(it) => iter::next(&mut self.rt, &it),
                             Value::Generator(g) => {
                                 save_ip!();
-                                let exit = crate::value::Delivery::ForIter { exit: t.0 as usize };
-                                tri!(self.resume_generator(
-                                    g,
-                                    super::tasks::ResumeMode::Send(Value::Nil),
-                                    exit
-                                ));
+                                tri!(self.resume_for_loop(g, t.0 as usize));
                                 continue 'frame;
                             }
                             _ => None,
@@ -662,12 +657,7 @@ impl Vm {
                         Value::Generator(g) => {
                             ip += 2;
                             save_ip!();
-                            let exit = crate::value::Delivery::ForIter { exit: t.0 as usize };
-                            tri!(self.resume_generator(
-                                g,
-                                super::tasks::ResumeMode::Send(Value::Nil),
-                                exit
-                            ));
+                            tri!(self.resume_for_loop(g, t.0 as usize));
                             continue 'frame;
                         }
                         owner => {

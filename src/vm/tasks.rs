@@ -176,6 +176,12 @@ impl Vm {
         Ok(())
     }
 
+    /// One step of a `for` (or `for await`) loop over a generator: its next
+    /// value lands at the saved instruction, its end jumps to `exit`.
+    pub(super) fn resume_for_loop(&mut self, g: Gc<Generator>, exit: usize) -> NResult<()> {
+        self.resume_generator(g, ResumeMode::Send(Value::Nil), Delivery::ForIter { exit })
+    }
+
     /// Hands a finished generator's outcome to its resumer.
     fn deliver_finished(
         &mut self,
