@@ -2,16 +2,18 @@
 //! imports (relative files and standard modules written in Weft), parses and
 //! compiles each once, detects import cycles, and collects every diagnostic.
 //!
-//! The prelude is always module 0 of a program; the main script is last.
+//! The prelude is always module 0 of a program and the main script module
+//! 1; imported modules follow in the order they are first imported.
 
 use crate::ast;
 use crate::bytecode::{Interner, ModuleProto, Program};
 use crate::compiler::{self, CompileError, CompileErrorKind, ImportTarget, ModuleInfo};
 use crate::diagnostics::Diagnostic;
-use crate::span::{SourceMap, Span};
+use crate::span::{SourceId, SourceMap, Span};
 use crate::stdlib;
 use rustc_hash::FxHashMap;
 use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
@@ -35,10 +37,31 @@ struct Loader<'a> {
     sources: RefCell<&'a mut SourceMap>,
     symbols: &'a RefCell<Interner>,
     modules: RefCell<Vec<Option<ModuleProto>>>,
-    index: RefCell<FxHashMap<ModuleKey, u16>>,
-    /// Modules being compiled, outermost first, with their display names.
-    in_progress: RefCell<Vec<(ModuleKey, String)>>,
+    index: RefCell<FxHashMap<ModuleKey, u32>>,
+    /// Modules given an index but not compiled yet. Loading is a work list,
+    /// not a recursion: a chain of thousands of imports must not overflow
+    /// the Rust stack.
+    queue: RefCell<VecDeque<Pending>>,
+    /// Per module: its display name, its source (once parsed) and the modules
+    /// it imports in source order, with the span of each import, for the
+    /// cycle check that runs once everything is compiled.
+    graph: RefCell<Vec<Node>>,
     diagnostics: RefCell<Vec<Diagnostic>>,
+}
+
+struct Pending {
+    index: u32,
+    display: String,
+    text: String,
+    name: Rc<str>,
+    is_main: bool,
+}
+
+#[derive(Default)]
+struct Node {
+    display: String,
+    source: Option<SourceId>,
+    imports: Vec<(u32, Span)>,
 }
 
 /// Compiles `main_path` (as given on the command line) and its imports.
@@ -68,10 +91,11 @@ fn build_with(
         symbols,
         modules: RefCell::new(Vec::new()),
         index: RefCell::new(FxHashMap::default()),
-        in_progress: RefCell::new(Vec::new()),
+        queue: RefCell::new(VecDeque::new()),
+        graph: RefCell::new(Vec::new()),
         diagnostics: RefCell::new(Vec::new()),
     };
-    loader.load(
+    let prelude = loader.enqueue(
         ModuleKey::Std("<prelude>".into()),
         "<std/prelude.weft>".into(),
         stdlib::PRELUDE.to_string(),
@@ -79,32 +103,71 @@ fn build_with(
         false,
     );
     let key = ModuleKey::File(canonical(Path::new(main_path)));
-    let main = loader.load(key, main_path.to_string(), text, "main".into(), true) as usize;
+    let main = loader.enqueue(key, main_path.to_string(), text, "main".into(), true);
+    loader.compile_queued();
+    loader.check_cycles(&[prelude, main]);
     let diagnostics = loader.diagnostics.into_inner();
     if !diagnostics.is_empty() {
         return Err(BuildError::Diagnostics(diagnostics));
     }
     let modules: Vec<ModuleProto> = loader.modules.into_inner().into_iter().flatten().collect();
-    Ok(Program { modules, main })
+    Ok(Program {
+        modules,
+        main: main as usize,
+    })
 }
 
 impl Loader<'_> {
-    /// Parses and compiles one module (its imports first); returns its index.
-    fn load(
+    /// Gives a module its index and queues it for compiling.
+    fn enqueue(
         &self,
         key: ModuleKey,
         display: String,
         text: String,
         name: Rc<str>,
         is_main: bool,
-    ) -> u16 {
+    ) -> u32 {
         let index = {
             let mut modules = self.modules.borrow_mut();
             modules.push(None);
-            (modules.len() - 1) as u16
+            // Spans are 32-bit, so no program reaches this many modules.
+            u32::try_from(modules.len() - 1).unwrap_or(u32::MAX)
         };
-        self.index.borrow_mut().insert(key.clone(), index);
+        self.index.borrow_mut().insert(key, index);
+        self.graph.borrow_mut().push(Node {
+            display: display.clone(),
+            ..Node::default()
+        });
+        self.queue.borrow_mut().push_back(Pending {
+            index,
+            display,
+            text,
+            name,
+            is_main,
+        });
+        index
+    }
+
+    /// Parses and compiles queued modules until none is left; compiling a
+    /// module queues the modules it imports.
+    fn compile_queued(&self) {
+        loop {
+            let next = self.queue.borrow_mut().pop_front();
+            let Some(pending) = next else { break };
+            self.compile(pending);
+        }
+    }
+
+    fn compile(&self, pending: Pending) {
+        let Pending {
+            index,
+            display,
+            text,
+            name,
+            is_main,
+        } = pending;
         let source = self.sources.borrow_mut().add(display.clone(), text);
+        self.graph.borrow_mut()[index as usize].source = Some(source);
         let parsed = {
             let sources = self.sources.borrow();
             crate::parser::parse_source(&sources.get(source).text, source)
@@ -113,15 +176,27 @@ impl Loader<'_> {
             Ok(m) => m,
             Err(diags) => {
                 self.diagnostics.borrow_mut().extend(diags);
-                return index;
+                return;
             }
         };
-        self.in_progress.borrow_mut().push((key, display.clone()));
         let dir = Path::new(&display)
             .parent()
             .map(Path::to_path_buf)
             .unwrap_or_default();
-        let mut resolve = |import: &ast::Import, span: Span| self.resolve(import, span, &dir);
+        let mut resolve = |import: &ast::Import, span: Span| {
+            let target = self.resolve(import, &dir)?;
+            if let ImportTarget::Module(i) = target {
+                // A cycle is shown at the imported path.
+                let at = match &import.source {
+                    ast::ImportSource::Path(_, path_span) => *path_span,
+                    ast::ImportSource::Std(_) => span,
+                };
+                self.graph.borrow_mut()[index as usize]
+                    .imports
+                    .push((i, at));
+            }
+            Ok(target)
+        };
         let result = compiler::compile_module(
             &module,
             ModuleInfo {
@@ -132,7 +207,6 @@ impl Loader<'_> {
             self.symbols,
             &mut resolve,
         );
-        self.in_progress.borrow_mut().pop();
         match result {
             Ok(proto) => self.modules.borrow_mut()[index as usize] = Some(proto),
             Err(errors) => self
@@ -140,15 +214,60 @@ impl Loader<'_> {
                 .borrow_mut()
                 .extend(errors.iter().map(|e| e.to_diagnostic(source))),
         }
-        index
     }
 
-    fn resolve(
-        &self,
-        import: &ast::Import,
-        span: Span,
-        dir: &Path,
-    ) -> Result<ImportTarget, CompileError> {
+    /// Reports every import that closes a cycle, walking the import graph
+    /// depth first from `roots` in source order (an explicit stack, so a
+    /// long chain of imports cannot overflow the Rust stack).
+    fn check_cycles(&self, roots: &[u32]) {
+        #[derive(Clone, Copy, PartialEq)]
+        enum Mark {
+            New,
+            OnPath(usize),
+            Done,
+        }
+        let graph = self.graph.borrow();
+        let mut mark = vec![Mark::New; graph.len()];
+        let mut errors = Vec::new();
+        for &root in roots {
+            if mark[root as usize] != Mark::New {
+                continue;
+            }
+            // (module, next import to follow)
+            let mut path: Vec<(u32, usize)> = vec![(root, 0)];
+            mark[root as usize] = Mark::OnPath(0);
+            while let Some(&mut (node, ref mut next)) = path.last_mut() {
+                let Some(&(to, span)) = graph[node as usize].imports.get(*next) else {
+                    mark[node as usize] = Mark::Done;
+                    path.pop();
+                    continue;
+                };
+                *next += 1;
+                match mark[to as usize] {
+                    Mark::New => {
+                        mark[to as usize] = Mark::OnPath(path.len());
+                        path.push((to, 0));
+                    }
+                    Mark::OnPath(at) => {
+                        let mut chain: Vec<String> = path[at..]
+                            .iter()
+                            .map(|&(m, _)| graph[m as usize].display.clone())
+                            .collect();
+                        chain.push(graph[to as usize].display.clone());
+                        if let Some(source) = graph[node as usize].source {
+                            let error =
+                                CompileError::new(CompileErrorKind::ImportCycle(chain), span);
+                            errors.push(error.to_diagnostic(source));
+                        }
+                    }
+                    Mark::Done => {}
+                }
+            }
+        }
+        self.diagnostics.borrow_mut().extend(errors);
+    }
+
+    fn resolve(&self, import: &ast::Import, dir: &Path) -> Result<ImportTarget, CompileError> {
         match &import.source {
             ast::ImportSource::Std(id) => {
                 if stdlib::NATIVE_MODULES.contains(&id.name.as_str()) {
@@ -165,7 +284,6 @@ impl Loader<'_> {
                 self.load_or_reuse(
                     key,
                     format!("<std/{}.weft>", id.name),
-                    span,
                     id.name.as_str().into(),
                     || Ok(src.to_string()),
                 )
@@ -175,7 +293,7 @@ impl Loader<'_> {
                 let display = joined.to_string_lossy().to_string();
                 let key = ModuleKey::File(canonical(&joined));
                 let name: Rc<str> = compiler::import_binding(import).unwrap_or_default().into();
-                self.load_or_reuse(key, display.clone(), *pspan, name, || {
+                self.load_or_reuse(key, display.clone(), name, || {
                     std::fs::read_to_string(&joined).map_err(|e| {
                         CompileError::new(
                             CompileErrorKind::ImportFailed {
@@ -190,36 +308,20 @@ impl Loader<'_> {
         }
     }
 
+    /// The index of an already known module, or of a newly queued one.
     fn load_or_reuse(
         &self,
         key: ModuleKey,
         display: String,
-        span: Span,
         name: Rc<str>,
         read: impl FnOnce() -> Result<String, CompileError>,
     ) -> Result<ImportTarget, CompileError> {
-        let pos = self
-            .in_progress
-            .borrow()
-            .iter()
-            .position(|(k, _)| *k == key);
-        if let Some(pos) = pos {
-            let mut chain: Vec<String> = self.in_progress.borrow()[pos..]
-                .iter()
-                .map(|(_, d)| d.clone())
-                .collect();
-            chain.push(display);
-            return Err(CompileError::new(
-                CompileErrorKind::ImportCycle(chain),
-                span,
-            ));
-        }
         if let Some(&i) = self.index.borrow().get(&key) {
             return Ok(ImportTarget::Module(i));
         }
         let text = read()?;
         Ok(ImportTarget::Module(
-            self.load(key, display, text, name, false),
+            self.enqueue(key, display, text, name, false),
         ))
     }
 }

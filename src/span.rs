@@ -63,6 +63,10 @@ pub struct SourceFile {
     pub text: String,
     /// Byte offset of the start of every line, for offset → line/column.
     line_starts: Vec<usize>,
+    /// The byte offset just past every multi-byte character, with the total
+    /// of extra bytes (beyond one per character) up to there: columns count
+    /// characters, and must not cost a scan of a long line each time.
+    wide_chars: Vec<(usize, usize)>,
 }
 
 impl SourceFile {
@@ -70,26 +74,47 @@ impl SourceFile {
         let text = text.into();
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        let mut wide_chars = Vec::new();
+        if !text.is_ascii() {
+            let mut extra = 0;
+            for (i, c) in text.char_indices() {
+                if c.len_utf8() > 1 {
+                    extra += c.len_utf8() - 1;
+                    wide_chars.push((i + c.len_utf8(), extra));
+                }
+            }
+        }
         SourceFile {
             name: name.into(),
             text,
             line_starts,
+            wide_chars,
+        }
+    }
+
+    /// 1-based line of a byte offset.
+    pub fn line(&self, offset: u32) -> usize {
+        self.line_index(offset) + 1
+    }
+
+    fn line_index(&self, offset: u32) -> usize {
+        let offset = (offset as usize).min(self.text.len());
+        match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
         }
     }
 
     /// 1-based line and column (columns count characters) of a byte offset.
     pub fn line_col(&self, offset: u32) -> (usize, usize) {
+        let line = self.line_index(offset);
         let offset = (offset as usize).min(self.text.len());
-        let line = match self.line_starts.binary_search(&offset) {
-            Ok(i) => i,
-            Err(i) => i - 1,
-        };
         let start = self.line_starts[line];
-        let col = self
-            .text
-            .get(start..offset)
-            .map(|s| s.chars().count())
-            .unwrap_or(offset - start);
+        let extra_before = |at: usize| {
+            let i = self.wide_chars.partition_point(|&(end, _)| end <= at);
+            i.checked_sub(1).map_or(0, |i| self.wide_chars[i].1)
+        };
+        let col = (offset - start) - (extra_before(offset) - extra_before(start));
         (line + 1, col + 1)
     }
 }
@@ -132,5 +157,10 @@ mod tests {
         assert_eq!(f.line_col(0), (1, 1));
         assert_eq!(f.line_col(3), (2, 1));
         assert_eq!(f.line_col(6), (2, 3));
+        let f = SourceFile::new("t", "é€😀x\nü😀y");
+        assert_eq!(f.line_col(9), (1, 4));
+        assert_eq!(f.line_col(11), (2, 1));
+        assert_eq!(f.line_col(17), (2, 3));
+        assert_eq!(f.line(17), 2);
     }
 }

@@ -35,7 +35,7 @@ fn function(out: &mut String, proto: &FnProto, symbols: &Interner, sources: &Sou
     let chunk = &proto.chunk;
     let mut last_line = 0;
     for (i, op) in chunk.code.iter().enumerate() {
-        let (line, _) = file.line_col(chunk.spans[i].start);
+        let line = file.line(chunk.spans[i].start);
         let line_col = if line == last_line {
             "   |".to_string()
         } else {
@@ -50,7 +50,7 @@ fn function(out: &mut String, proto: &FnProto, symbols: &Interner, sources: &Sou
 }
 
 fn describe(op: &Op, proto: &FnProto, symbols: &Interner) -> String {
-    let konst = |k: u16| match proto.chunk.consts.get(k as usize) {
+    let konst = |k: u32| match proto.chunk.consts.get(k as usize) {
         Some(Constant::Int(n)) => n.to_string(),
         Some(Constant::Float(x)) => format!("{x:?}"),
         Some(Constant::Str(s)) => format!("{s:?}"),

@@ -13,7 +13,7 @@ use super::symbol::Symbol;
 
 /// A constant-pool index.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ConstIdx(pub u16);
+pub struct ConstIdx(pub u32);
 
 /// A frame-relative stack slot.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,7 +53,7 @@ pub enum Op {
     /// `[a] -> []`
     Pop,
     /// `[a1 .. an] -> []`
-    PopN(u16),
+    PopN(u32),
     /// `[a] -> [a a]`
     Dup,
     /// `[a b] -> [a b a b]`
@@ -76,9 +76,9 @@ pub enum Op {
     /// `[v] -> []`, `upvalues[i].value = v`
     SetUpval(u16),
     /// `[] -> [module.globals[i]]`; an unset global is a `NameError`.
-    GetGlobal(u16),
+    GetGlobal(u32),
     /// `[v] -> []`, `module.globals[i] = v`
-    SetGlobal(u16),
+    SetGlobal(u32),
     /// `[] -> [builtins[i]]`
     GetBuiltin(u16),
 
@@ -135,7 +135,7 @@ pub enum Op {
     /// `[self S] -> [bound method S.name of self]`
     GetSuper(Symbol),
     /// `[] -> [closure]` over the nested prototype `protos[i]`.
-    Closure(u16),
+    Closure(u32),
     /// `[v] -> ` returns `v` to the caller.
     Return,
     /// Prologue: when the caller passed more than `param` arguments, jumps to
@@ -143,13 +143,13 @@ pub enum Op {
     ArgGiven(u8, Target),
 
     /// `[a1 .. an] -> [[a1, .., an]]`
-    List(u16),
+    List(u32),
     /// `[k1 v1 .. kn vn] -> [{k1: v1, ..}]`
-    Map(u16),
+    Map(u32),
     /// `[a b] -> [a..b]` (or `a..=b` when true)
     Range(bool),
     /// `[a1 .. an] -> [str(a1) + .. + str(an)]` (string interpolation)
-    Interp(u16),
+    Interp(u32),
     /// `[o] -> [o.name]`
     GetField(Symbol),
     /// `[o v] -> []`, `o.name = v`
@@ -194,13 +194,13 @@ pub enum Op {
     RangeBounds(bool),
     /// `[xs] -> [x1 .. xn rest?]`: list destructuring; fewer than `n`
     /// elements is a `ValueError`.
-    Unpack(u16, bool),
+    Unpack(u32, bool),
 
     /// `[] -> []`: installs an error handler that jumps to `t` with the
     /// thrown value pushed, after truncating the stack to its current height.
     PushHandler(Target),
     /// `[] -> []`: removes the innermost `n` handlers.
-    PopHandler(u8),
+    PopHandler(u16),
     /// `[v] -> ` throws `v`.
     Throw,
     /// `[v] -> ` rethrows `v` keeping its original trace (end of `finally`).
@@ -214,7 +214,7 @@ pub enum Op {
     Yield,
 
     /// `[] -> [module]`: runs module `i` of the program on first import.
-    Import(u16),
+    Import(u32),
     /// `[] -> [module]`: the built-in standard module named `consts[k]`.
     ImportNative(ConstIdx),
 }

@@ -4,6 +4,59 @@
 use crate::diagnostics::Diagnostic;
 use crate::span::{SourceId, Span};
 
+/// A count the bytecode format bounds; going past one is a compile error
+/// that names it, never a silently wrapped operand.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Limit {
+    Constants,
+    Locals,
+    Captures,
+    Arguments,
+    Parameters,
+    Globals,
+    Functions,
+    Elements,
+    InterpParts,
+    PatternNames,
+    Handlers,
+    Modules,
+}
+
+impl Limit {
+    /// The largest count allowed.
+    pub fn max(self) -> usize {
+        match self {
+            Limit::Locals | Limit::Captures | Limit::Handlers => u16::MAX as usize,
+            Limit::Arguments => u8::MAX as usize,
+            Limit::Parameters => 250,
+            Limit::Constants
+            | Limit::Globals
+            | Limit::Functions
+            | Limit::Elements
+            | Limit::InterpParts
+            | Limit::PatternNames
+            | Limit::Modules => u32::MAX as usize,
+        }
+    }
+
+    fn what(self) -> &'static str {
+        match self {
+            Limit::Constants => "constants in one function",
+            Limit::Locals => "local variables in one function",
+            Limit::Captures => "captured variables in one function",
+            Limit::Arguments => "arguments in one call",
+            Limit::Parameters => "parameters in one function",
+            Limit::Globals => "top-level names in one module",
+            Limit::Functions => "nested functions in one function",
+            Limit::Elements => "elements in one literal",
+            Limit::InterpParts => "parts in one interpolated string",
+            Limit::PatternNames => "names in one pattern",
+            Limit::Handlers => "nested `try` and `for` blocks",
+            Limit::Modules => "modules in one program",
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum CompileErrorKind {
     UndefinedName {
@@ -26,7 +79,7 @@ pub enum CompileErrorKind {
     SuperWithoutSuperclass,
     DuplicateParam(String),
     RequiredAfterDefault(String),
-    TooMany(&'static str),
+    TooMany(Limit),
     UnknownModule(String),
     /// A file import that could not be read or compiled.
     ImportFailed {
@@ -121,7 +174,11 @@ impl CompileError {
                 "it follows a parameter with a default".into(),
                 Some("parameters with defaults must come after the ones without".into()),
             ),
-            TooMany(what) => (format!("too many {what} in one function"), "limit exceeded here".into(), None),
+            TooMany(limit) => (
+                format!("too many {}: the limit is {}", limit.what(), limit.max()),
+                "limit exceeded here".into(),
+                None,
+            ),
             UnknownModule(name) => (
                 format!("unknown module `{name}`"),
                 "no standard module has this name".into(),
@@ -136,7 +193,7 @@ impl CompileError {
                 None,
             ),
             ImportCycle(chain) => (
-                format!("import cycle: {}", chain.join(" → ")),
+                format!("import cycle: {}", cycle_text(chain)),
                 "this import closes the cycle".into(),
                 Some("move the shared code into a module that both can import".into()),
             ),
@@ -212,4 +269,19 @@ mod tests {
         assert_eq!(suggest("prnt", names.iter().copied()), Some("print".into()));
         assert_eq!(suggest("zebra", names.iter().copied()), None);
     }
+}
+
+/// The modules of an import cycle joined by arrows; a long cycle shows its
+/// first and last few modules around a count of the ones left out.
+fn cycle_text(chain: &[String]) -> String {
+    const SHOWN: usize = 4;
+    if chain.len() <= 2 * SHOWN + 1 {
+        return chain.join(" → ");
+    }
+    format!(
+        "{} → … {} more … → {}",
+        chain[..SHOWN].join(" → "),
+        chain.len() - 2 * SHOWN,
+        chain[chain.len() - SHOWN..].join(" → ")
+    )
 }

@@ -7,7 +7,7 @@
 //! a || b:   <a>  OrJump end   <b>  end:     ; OrJump keeps a truthy `a` and jumps
 //! ```
 
-use super::error::CompileErrorKind;
+use super::error::{CompileErrorKind, Limit};
 use super::scope::{FnState, Resolved};
 use super::stmt::binop;
 use super::Compiler;
@@ -55,7 +55,8 @@ impl Compiler<'_> {
                         InterpPart::Expr(inner) => self.expr(inner),
                     }
                 }
-                self.emit(Op::Interp(parts.len().min(u16::MAX as usize) as u16), span);
+                let n = self.operand(parts.len(), Limit::InterpParts, span);
+                self.emit(Op::Interp(n), span);
             }
             ExprKind::Name(id) => self.get_name(id),
             ExprKind::SelfRef => self.self_ref(span),
@@ -118,15 +119,15 @@ impl Compiler<'_> {
             ExprKind::Call { callee, args } => {
                 if let ExprKind::Super(name) = &callee.kind {
                     self.self_ref(callee.span);
-                    self.args(args, span);
+                    let n = self.args(args, span);
                     if self.super_ref(callee.span) {
                         let sym = self.symbols.borrow_mut().intern(&name.name);
-                        self.emit(Op::SuperInvoke(sym, args.len() as u8), span);
+                        self.emit(Op::SuperInvoke(sym, n), span);
                     }
                 } else {
                     self.expr(callee);
-                    self.args(args, span);
-                    self.emit(Op::Call(args.len() as u8), span);
+                    let n = self.args(args, span);
+                    self.emit(Op::Call(n), span);
                 }
             }
             ExprKind::MethodCall {
@@ -135,9 +136,9 @@ impl Compiler<'_> {
                 args,
             } => {
                 self.expr(receiver);
-                self.args(args, span);
+                let n = self.args(args, span);
                 let sym = self.symbols.borrow_mut().intern(&name.name);
-                self.emit(Op::Invoke(sym, args.len() as u8), span);
+                self.emit(Op::Invoke(sym, n), span);
             }
             ExprKind::Field { target, name } => {
                 self.expr(target);
@@ -195,20 +196,18 @@ impl Compiler<'_> {
         }
     }
 
-    fn args(&mut self, args: &[Expr], span: Span) {
-        if args.len() > u8::MAX as usize {
-            self.error(CompileErrorKind::TooMany("arguments"), span);
-        }
+    /// Compiles call arguments; returns their count as an operand.
+    fn args(&mut self, args: &[Expr], span: Span) -> u8 {
+        let n = self.operand(args.len(), Limit::Arguments, span);
         for a in args {
             self.expr(a);
         }
+        n
     }
 
-    fn count_op(&mut self, n: usize, make: fn(u16) -> Op, span: Span) {
-        if n > u16::MAX as usize {
-            self.error(CompileErrorKind::TooMany("elements in a literal"), span);
-        }
-        self.emit(make(n as u16), span);
+    fn count_op(&mut self, n: usize, make: fn(u32) -> Op, span: Span) {
+        let n = self.operand(n, Limit::Elements, span);
+        self.emit(make(n), span);
     }
 
     /// Whether `await` may appear here: in an async function, or at the top
@@ -251,7 +250,7 @@ impl Compiler<'_> {
         decl: &FnDecl,
         name: Option<Rc<str>>,
         owner: Option<Rc<str>>,
-    ) -> u16 {
+    ) -> u32 {
         let is_method = owner.is_some();
         let has_yield = decl.body.iter().any(stmt_yields)
             || decl
@@ -279,14 +278,12 @@ impl Compiler<'_> {
         } else {
             self.declare_hidden("", decl.span);
         }
-        if decl.params.len() > 250 {
-            self.error(CompileErrorKind::TooMany("parameters"), decl.span);
-        }
+        let params: u8 = self.operand(decl.params.len(), Limit::Parameters, decl.span);
         let mut seen_default = false;
         let mut required = 0u8;
+        let mut seen = rustc_hash::FxHashSet::default();
         for (i, p) in decl.params.iter().enumerate() {
-            let dup = decl.params[..i].iter().any(|q| q.name.name == p.name.name);
-            if dup {
+            if !seen.insert(p.name.name.as_str()) {
                 self.error(
                     CompileErrorKind::DuplicateParam(p.name.name.clone()),
                     p.name.span,
@@ -296,10 +293,12 @@ impl Compiler<'_> {
                 Some(d) => {
                     seen_default = true;
                     let at = self.emit_jump(|t| Op::ArgGiven(0, t), p.name.span);
+                    let index = u8::try_from(i).unwrap_or(u8::MAX);
                     self.f().chunk.code[at] =
-                        Op::ArgGiven(i as u8, crate::bytecode::Target(u32::MAX));
+                        Op::ArgGiven(index, crate::bytecode::Target(u32::MAX));
                     self.expr(d);
-                    self.emit(Op::SetLocal(Slot(i as u16 + 1)), d.span);
+                    let slot = u16::try_from(i + 1).unwrap_or(u16::MAX);
+                    self.emit(Op::SetLocal(Slot(slot)), d.span);
                     self.patch_here(at);
                 }
                 None => {
@@ -309,13 +308,13 @@ impl Compiler<'_> {
                             p.name.span,
                         );
                     }
-                    required += 1;
+                    required = required.saturating_add(1);
                 }
             }
             self.declare_local(&p.name.name, p.name.span);
         }
         if let Some(rest) = &decl.rest {
-            if decl.params.iter().any(|q| q.name.name == rest.name) {
+            if seen.contains(rest.name.as_str()) {
                 self.error(
                     CompileErrorKind::DuplicateParam(rest.name.clone()),
                     rest.span,
@@ -325,7 +324,7 @@ impl Compiler<'_> {
         }
         {
             let f = self.f();
-            f.params = decl.params.len().min(250) as u8;
+            f.params = params;
             f.required = required;
             f.has_rest = decl.rest.is_some();
         }
@@ -337,9 +336,10 @@ impl Compiler<'_> {
             end: decl.span.end,
         };
         let proto = self.finish_function(end);
-        let protos = &mut self.f().chunk.protos;
-        protos.push(proto);
-        (protos.len() - 1) as u16
+        let index = self.fr().chunk.protos.len();
+        let index = self.operand(index, Limit::Functions, decl.span);
+        self.f().chunk.protos.push(proto);
+        index
     }
 }
 

@@ -16,7 +16,7 @@ mod expr;
 mod scope;
 mod stmt;
 
-pub use error::{CompileError, CompileErrorKind};
+pub use error::{CompileError, CompileErrorKind, Limit};
 
 use crate::ast;
 use crate::bytecode::{FnProto, Interner, ModuleProto};
@@ -28,7 +28,7 @@ use std::rc::Rc;
 #[derive(Clone, Debug, PartialEq)]
 pub enum ImportTarget {
     /// A compiled module of the program (`Op::Import`).
-    Module(u16),
+    Module(u32),
     /// A module implemented in Rust (`Op::ImportNative`).
     Native(String),
 }
@@ -55,6 +55,7 @@ pub fn compile_module(
         errors: Vec::new(),
         fns: Vec::new(),
         globals: Vec::new(),
+        global_slots: Default::default(),
         source: info.source,
         is_main: info.is_main,
     };
@@ -80,6 +81,9 @@ struct Compiler<'a> {
     fns: Vec<FnState>,
     /// Module-level names, in slot order.
     globals: Vec<String>,
+    /// Slot of each module-level name (70,000 top-level names must not make
+    /// compiling quadratic).
+    global_slots: rustc_hash::FxHashMap<String, u32>,
     source: SourceId,
     is_main: bool,
 }
@@ -130,19 +134,21 @@ impl Compiler<'_> {
         }
     }
 
-    fn add_global(&mut self, name: &str) -> u16 {
-        if let Some(i) = self.globals.iter().position(|g| g == name) {
-            return i as u16;
+    fn add_global(&mut self, name: &str) -> u32 {
+        if let Some(&i) = self.global_slots.get(name) {
+            return i;
         }
+        let Ok(slot) = u32::try_from(self.globals.len()) else {
+            self.error(CompileErrorKind::TooMany(Limit::Globals), Span::default());
+            return 0;
+        };
         self.globals.push(name.to_string());
-        (self.globals.len() - 1) as u16
+        self.global_slots.insert(name.to_string(), slot);
+        slot
     }
 
-    fn global_index(&self, name: &str) -> Option<u16> {
-        self.globals
-            .iter()
-            .position(|g| g == name)
-            .map(|i| i as u16)
+    fn global_index(&self, name: &str) -> Option<u32> {
+        self.global_slots.get(name).copied()
     }
 
     fn compile_module_body(&mut self, body: &[ast::Stmt]) -> Rc<FnProto> {

@@ -2,7 +2,7 @@
 //! name resolution (local → upvalue → module global → built-in) and the
 //! emit/patch helpers.
 
-use super::error::{suggest, CompileErrorKind};
+use super::error::{suggest, CompileErrorKind, Limit};
 use super::Compiler;
 use crate::ast;
 use crate::bytecode::builtins::{builtin_index, BUILTINS};
@@ -73,12 +73,12 @@ pub(super) struct FnState {
     pub tries: Vec<TryCtx>,
     /// Error handlers installed at this point of the code.
     pub handlers: u32,
-    /// The `UndefJump` of the `for await` loop being compiled.
-    pub pending_exit: Option<usize>,
     /// The latest position a forward jump was pointed at: the instruction
     /// before it must not be fused with the next one.
     pub last_label: usize,
-    const_index: FxHashMap<ConstKey, u16>,
+    const_index: FxHashMap<ConstKey, u32>,
+    /// Limits already reported in this function (each is reported once).
+    limits_hit: Vec<Limit>,
 }
 
 #[derive(PartialEq, Eq, Hash)]
@@ -117,9 +117,9 @@ impl FnState {
             loops: Vec::new(),
             tries: Vec::new(),
             handlers: 0,
-            pending_exit: None,
             last_label: 0,
             const_index: FxHashMap::default(),
+            limits_hit: Vec::new(),
         }
     }
 
@@ -134,7 +134,7 @@ pub(super) enum Resolved {
     /// Slot and index into `locals`.
     Local(u16, usize),
     Upval(u16),
-    Global(u16),
+    Global(u32),
     Builtin(u16),
 }
 
@@ -219,15 +219,12 @@ impl Compiler<'_> {
         if let Some(&i) = self.fr().const_index.get(&key) {
             return ConstIdx(i);
         }
+        let i = self.fr().chunk.consts.len();
+        let i: u32 = self.operand(i, Limit::Constants, span);
         let f = self.f();
-        let i = f.chunk.consts.len();
-        if i > u16::MAX as usize {
-            self.error(CompileErrorKind::TooMany("constants"), span);
-            return ConstIdx(0);
-        }
         f.chunk.consts.push(c);
-        f.const_index.insert(key, i as u16);
-        ConstIdx(i as u16)
+        f.const_index.insert(key, i);
+        ConstIdx(i)
     }
 
     pub(super) fn str_const(&mut self, s: &str, span: Span) -> ConstIdx {
@@ -247,7 +244,7 @@ impl Compiler<'_> {
         let keep = f.locals.iter().take_while(|l| l.depth <= depth).count();
         let n = f.locals.len() - keep;
         if n > 0 {
-            self.emit(if n == 1 { Op::Pop } else { Op::PopN(n as u16) }, span);
+            self.emit_pop(n, span);
         }
         self.retire_locals(keep);
     }
@@ -285,22 +282,51 @@ impl Compiler<'_> {
     /// Declares a compiler-internal local (never captured, never named by
     /// the user; names start with `$`).
     pub(super) fn declare_hidden(&mut self, name: &str, span: Span) -> u16 {
-        let f = self.f();
-        let slot = f.locals.len();
-        if slot > u16::MAX as usize {
-            self.error(CompileErrorKind::TooMany("local variables"), span);
-        }
+        let slot = self.fr().locals.len();
+        let slot: u16 = self.operand(slot, Limit::Locals, span);
         let f = self.f();
         let depth = f.scope_depth;
         f.locals.push(Local {
             name: name.to_string(),
             depth,
-            slot: slot as u16,
+            slot,
             captured: false,
             uses: Vec::new(),
             decl: None,
         });
-        slot as u16
+        slot
+    }
+
+    /// Turns a count the program controls (locals, constants, elements,
+    /// ...) into an instruction operand. A count that does not fit is a
+    /// compile error naming the limit; the module then never runs, so the
+    /// placeholder operand returned is never executed.
+    pub(super) fn operand<T: TryFrom<usize> + Default>(
+        &mut self,
+        n: usize,
+        limit: Limit,
+        span: Span,
+    ) -> T {
+        match T::try_from(n) {
+            Ok(v) if n <= limit.max() => v,
+            _ => {
+                if !self.fr().limits_hit.contains(&limit) {
+                    self.f().limits_hit.push(limit);
+                    self.error(CompileErrorKind::TooMany(limit), span);
+                }
+                T::default()
+            }
+        }
+    }
+
+    /// Pops `n` values.
+    pub(super) fn emit_pop(&mut self, n: usize, span: Span) {
+        if n == 1 {
+            self.emit(Op::Pop, span);
+        } else {
+            let n = self.operand(n, Limit::Locals, span);
+            self.emit(Op::PopN(n), span);
+        }
     }
 
     /// Whether a `let` here binds a module global.
@@ -337,9 +363,11 @@ impl Compiler<'_> {
         } else {
             Capture::Upval(self.resolve_upvalue(parent, name)?)
         };
-        let captures = &mut self.fns[fi].captures;
-        captures.push((name.to_string(), capture));
-        Some((captures.len() - 1) as u16)
+        let index = self.fns[fi].captures.len();
+        let span = self.fns[fi].span;
+        let index: u16 = self.operand(index, Limit::Captures, span);
+        self.fns[fi].captures.push((name.to_string(), capture));
+        Some(index)
     }
 
     /// Emits a read of a resolved name.

@@ -23,7 +23,7 @@
 //! end:
 //! ```
 
-use super::error::CompileErrorKind;
+use super::error::{CompileErrorKind, Limit};
 use super::scope::{Cleanup, LoopCtx, Resolved, TryCtx};
 use super::{import_binding, Compiler, ImportTarget};
 use crate::ast::{self, Block, Expr, ExprKind, Pattern, Stmt, StmtKind};
@@ -115,7 +115,8 @@ impl Compiler<'_> {
         match pattern {
             Pattern::Name(id) => self.bind_name(&id.name, id.span),
             Pattern::List { items, rest, span } => {
-                self.emit(Op::Unpack(items.len() as u16, rest.is_some()), *span);
+                let n = self.operand(items.len(), Limit::PatternNames, *span);
+                self.emit(Op::Unpack(n, rest.is_some()), *span);
                 if self.at_module_top() {
                     // Elements are on the stack; assign them last to first.
                     if let Some(r) = rest {
@@ -249,6 +250,9 @@ impl Compiler<'_> {
         self.begin_scope();
         let head;
         let mut close = None;
+        // The `UndefJump` that leaves a `for await` over a closed channel.
+        // Kept here, not in the function state: loops nest.
+        let mut closed_exit = None;
         match &iterable.kind {
             ExprKind::Range {
                 start,
@@ -288,8 +292,7 @@ impl Compiler<'_> {
                     //         UndefJump exit         ; closed and drained: leave the loop
                     head = self.emit(Op::AsyncNext(Slot(slot), Target(u32::MAX)), iterable.span);
                     self.emit(Op::Await, iterable.span);
-                    let j = self.emit_jump(Op::UndefJump, iterable.span);
-                    self.f().pending_exit = Some(j);
+                    closed_exit = Some(self.emit_jump(Op::UndefJump, iterable.span));
                 } else {
                     head = self.emit(Op::ForIter(Slot(slot), Target(u32::MAX)), iterable.span);
                 }
@@ -302,7 +305,7 @@ impl Compiler<'_> {
                 self.declare_local(&one.name, one.span);
             }
             many => {
-                let n = many.len() as u16;
+                let n = self.operand(many.len(), Limit::PatternNames, iterable.span);
                 self.emit(Op::Unpack(n, false), iterable.span);
                 for v in many {
                     self.declare_local(&v.name, v.span);
@@ -315,7 +318,7 @@ impl Compiler<'_> {
         self.end_scope(end_of(body.span));
         self.emit(Op::Loop(Target(head as u32)), end_of(body.span));
         self.patch_here(head);
-        if let Some(j) = self.f().pending_exit.take() {
+        if let Some(j) = closed_exit {
             self.patch_here(j);
         }
         self.pop_loop();
@@ -354,7 +357,7 @@ impl Compiler<'_> {
         self.exit_tries(tries, span);
         let n = self.fr().locals.len() - keep;
         if n > 0 {
-            self.emit(Op::PopN(n as u16), span);
+            self.emit_pop(n, span);
         }
         if is_break {
             let j = self.emit_jump(Op::Jump, span);
@@ -380,7 +383,8 @@ impl Compiler<'_> {
             let before = self.fr().tries[i].handlers_before;
             let pops = self.fr().handlers - before;
             if pops > 0 {
-                self.emit(Op::PopHandler(pops as u8), span);
+                let pops = self.operand(pops as usize, Limit::Handlers, span);
+                self.emit(Op::PopHandler(pops), span);
             }
             self.f().handlers = before;
             match self.fr().tries[i].cleanup.clone() {

@@ -110,8 +110,12 @@ pub(crate) struct Delimiters {
     openers: Vec<(Opener, Span, bool)>,
     /// For each token (by start offset), the innermost opener before it.
     open_before: Vec<(u32, Option<usize>)>,
-    /// The innermost opener still open at the end of input.
-    open_at_end: Option<usize>,
+    /// The openers still open at the end of input, outermost first.
+    open_at_end: Vec<usize>,
+    /// Openers that were never closed: `(i, opener)` needs its closer just
+    /// before token `i` (or at the end when `i` is the token count),
+    /// innermost opener first. See [`Delimiters::repaired`].
+    missing: Vec<(usize, usize)>,
     /// The first opener that goes past the nesting limit.
     pub too_deep: Option<Span>,
 }
@@ -123,7 +127,8 @@ impl Delimiters {
         let mut open_before = Vec::with_capacity(tokens.len());
         let mut too_deep = None;
         let mut prev: Option<&Token> = None;
-        for (token, span) in tokens {
+        let mut missing = Vec::new();
+        for (index, (token, span)) in tokens.iter().enumerate() {
             open_before.push((span.start, stack.last().copied()));
             if let Some(opener) = Opener::of(token, prev) {
                 stack.push(openers.len());
@@ -141,14 +146,21 @@ impl Delimiters {
                 // A closer pairs with the nearest matching opener; openers
                 // above it were left unclosed and are dropped with it.
                 openers[stack[depth]].2 = true;
+                for &i in stack[depth + 1..].iter().rev() {
+                    missing.push((index, i));
+                }
                 stack.truncate(depth);
             }
             prev = Some(token);
         }
+        for &i in stack.iter().rev() {
+            missing.push((tokens.len(), i));
+        }
         Delimiters {
             openers,
             open_before,
-            open_at_end: stack.last().copied(),
+            open_at_end: stack,
+            missing,
             too_deep,
         }
     }
@@ -166,7 +178,51 @@ impl Delimiters {
 
     pub fn unclosed_at_end(&self) -> Option<(Opener, Span)> {
         self.open_at_end
-            .map(|i| (self.openers[i].0, self.openers[i].1))
+            .last()
+            .map(|&i| (self.openers[i].0, self.openers[i].1))
+    }
+
+    /// Where closers are missing: each token before which openers still
+    /// open were never closed (`tokens.len()` for the end of input), with
+    /// the innermost such opener.
+    pub fn missing_sites(&self) -> Vec<(usize, Opener, Span)> {
+        let mut sites: Vec<(usize, Opener, Span)> = Vec::new();
+        for &(i, opener) in &self.missing {
+            if sites.last().map(|s| s.0) != Some(i) {
+                let (kind, span, _) = self.openers[opener];
+                sites.push((i, kind, span));
+            }
+        }
+        sites
+    }
+
+    /// The token stream with a closer inserted for every opener that was
+    /// never closed (an empty token where the closer should have been).
+    ///
+    /// The grammar then never meets an unclosed bracket. Recovering from one
+    /// inside the grammar means re-parsing the statements of the block at
+    /// every enclosing level: time exponential in the nesting.
+    pub fn repaired<S>(
+        &self,
+        tokens: Vec<(Token, S)>,
+        empty_at: impl Fn(Option<&S>) -> S,
+    ) -> Vec<(Token, S)> {
+        if self.missing.is_empty() {
+            return tokens;
+        }
+        let mut out = Vec::with_capacity(tokens.len() + self.missing.len());
+        let mut missing = self.missing.iter().peekable();
+        let n = tokens.len();
+        let mut tokens = tokens.into_iter();
+        for index in 0..=n {
+            let next = tokens.next();
+            while let Some(&(_, opener)) = missing.next_if(|(i, _)| *i == index) {
+                let closer = self.openers[opener].0.closer();
+                out.push((closer, empty_at(next.as_ref().map(|(_, s)| s))));
+            }
+            out.extend(next);
+        }
+        out
     }
 }
 

@@ -99,9 +99,49 @@ fn parse_tokens(
         .map(|(t, s)| (t.clone(), SimpleSpan::from(s.range())))
         .collect();
     let eoi = SimpleSpan::from(src_len..src_len);
-    let (body, errors) = module_parser(Rc::new(layout))
+    // Brackets never closed are closed before parsing (see
+    // `Delimiters::repaired`). Each place that needed it is an error, unless
+    // the grammar already reported one inside the bracket: that one is the
+    // same mistake, seen earlier.
+    let sites = delims.missing_sites();
+    let unclosed: Vec<SyntaxError> = sites
+        .iter()
+        .map(|&(i, opener, _)| {
+            let (found, span) = match tokens.get(i) {
+                Some((t, s)) => (Some(t.clone()), *s),
+                None => (None, eoi),
+            };
+            let expected = vec![Expected::Token(opener.closer())];
+            SyntaxError::new(ParseErrorKind::Unexpected { expected, found }, span)
+        })
+        .collect();
+    let tokens = delims.repaired(tokens, |next| {
+        let at = next.map_or(src_len, |s| s.start);
+        SimpleSpan::from(at..at)
+    });
+    let (body, mut errors) = module_parser(Rc::new(layout))
         .parse(tokens.as_slice().split_token_span(eoi))
         .into_output_errors();
+    // An inserted closer is an empty token; what the grammar says about one
+    // is said better by the repair's own error.
+    let inserted = |e: &SyntaxError| {
+        e.span.start == e.span.end
+            && matches!(e.kind, ParseErrorKind::Unexpected { found: Some(_), .. })
+    };
+    errors.retain(|e| !inserted(e));
+    let reported_inside = |open: Span, at: usize| {
+        errors
+            .iter()
+            .any(|e| e.span.start >= open.end as usize && e.span.start < at)
+    };
+    let unclosed: Vec<SyntaxError> = unclosed
+        .into_iter()
+        .zip(&sites)
+        .filter(|(e, (_, _, open))| !reported_inside(*open, e.span.start))
+        .map(|(e, _)| e)
+        .collect();
+    // At one position the first error is kept: the repair's goes first.
+    let errors: Vec<SyntaxError> = unclosed.into_iter().chain(errors).collect();
 
     let mut errors = error::finish(errors, &delims);
     if let Some(span) = body.as_deref().and_then(depth::find_too_deep) {

@@ -348,7 +348,7 @@ pub fn tasks(rt: &mut Runtime, _: &[Value]) -> NResult {
         let place = match (t.state.get(), t.wait_site.get()) {
             (crate::value::TaskState::Waiting, Some((src, span))) => {
                 let file = rt.sources.get(src);
-                let (line, _) = file.line_col(span.start);
+                let line = file.line(span.start);
                 rt.str(format!("{}:{}", file.name, line))
             }
             _ => Value::Nil,

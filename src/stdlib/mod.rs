@@ -126,7 +126,7 @@ pub fn make_module(rt: &mut Runtime, name: &str, members: Vec<(&str, Value)>) ->
     let mut names = rustc_hash::FxHashMap::default();
     let mut globals = Vec::with_capacity(members.len());
     for (i, (member, value)) in members.into_iter().enumerate() {
-        names.insert(rt.symbols.intern(member), i as u16);
+        names.insert(rt.symbols.intern(member), u32::try_from(i).unwrap_or(u32::MAX));
         globals.push(value);
     }
     rt.heap.alloc(Module {

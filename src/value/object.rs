@@ -426,7 +426,7 @@ pub struct Module {
     pub name: Rc<str>,
     pub globals: RefCell<Vec<Value>>,
     /// Export name → global slot.
-    pub names: RefCell<rustc_hash::FxHashMap<Symbol, u16>>,
+    pub names: RefCell<rustc_hash::FxHashMap<Symbol, u32>>,
     pub state: Cell<ModuleState>,
     /// The compiled module (absent for native modules).
     pub proto: Option<Rc<ModuleProto>>,

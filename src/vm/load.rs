@@ -25,7 +25,7 @@ impl Runtime {
             .globals
             .iter()
             .enumerate()
-            .map(|(i, name)| (self.symbols.intern(name), i as u16))
+            .map(|(i, name)| (self.symbols.intern(name), u32::try_from(i).unwrap_or(u32::MAX)))
             .collect();
         let module = self.heap.alloc(Module {
             name: m.name.clone(),

@@ -764,7 +764,7 @@ fn missing_close_paren_before_brace() {
     assert_eq!(
         errs(src),
         [
-            "expected `,` or `)`, found `}`",
+            "expected `)`, found `}`",
             "expected `,` or `]`, found name `print`"
         ]
     );
