@@ -279,3 +279,14 @@ fn disassembling_a_long_line() {
     assert_eq!(r.status, 0, "{}", r.stderr);
     assert!(r.stdout.contains("List(200000)"), "{}", &r.stdout[..200]);
 }
+
+#[test]
+fn sixty_thousand_locals_that_read_a_global() {
+    // Name resolution looks locals up by name, not by scanning them all.
+    let mut src = String::from("let g = 1\nfn f() {\n");
+    for i in 0..60_000 {
+        writeln!(src, "  let v{i} = g + {i}").unwrap();
+    }
+    src.push_str("  return v0 + v59999\n}\nprint(f())\n");
+    assert_ok(&run_src("locals_read", &src), "60001\n");
+}

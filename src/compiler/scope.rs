@@ -67,8 +67,13 @@ pub(super) struct FnState {
     pub has_rest: bool,
     pub chunk: Chunk,
     pub locals: Vec<Local>,
+    /// For each local name, the indexes into `locals` declaring it, innermost
+    /// last: resolving a name must not scan every local (tens of thousands
+    /// of locals would make compiling quadratic).
+    local_index: FxHashMap<String, Vec<usize>>,
     pub scope_depth: u32,
     pub captures: Vec<(String, Capture)>,
+    capture_index: FxHashMap<String, u16>,
     pub loops: Vec<LoopCtx>,
     pub tries: Vec<TryCtx>,
     /// Error handlers installed at this point of the code.
@@ -112,8 +117,10 @@ impl FnState {
             has_rest: false,
             chunk: Chunk::default(),
             locals: Vec::new(),
+            local_index: FxHashMap::default(),
             scope_depth: 0,
             captures: Vec::new(),
+            capture_index: FxHashMap::default(),
             loops: Vec::new(),
             tries: Vec::new(),
             handlers: 0,
@@ -253,6 +260,14 @@ impl Compiler<'_> {
     pub(super) fn retire_locals(&mut self, keep: usize) {
         let f = self.f();
         let retired: Vec<Local> = f.locals.drain(keep..).collect();
+        for local in retired.iter().rev() {
+            if let Some(decls) = f.local_index.get_mut(&local.name) {
+                decls.pop();
+                if decls.is_empty() {
+                    f.local_index.remove(&local.name);
+                }
+            }
+        }
         for local in retired {
             if local.captured {
                 let code = &mut f.chunk.code;
@@ -286,6 +301,11 @@ impl Compiler<'_> {
         let slot: u16 = self.operand(slot, Limit::Locals, span);
         let f = self.f();
         let depth = f.scope_depth;
+        let index = f.locals.len();
+        f.local_index
+            .entry(name.to_string())
+            .or_default()
+            .push(index);
         f.locals.push(Local {
             name: name.to_string(),
             depth,
@@ -353,8 +373,8 @@ impl Compiler<'_> {
         if fi == 0 {
             return None;
         }
-        if let Some(i) = self.fns[fi].captures.iter().position(|(n, _)| n == name) {
-            return Some(i as u16);
+        if let Some(&i) = self.fns[fi].capture_index.get(name) {
+            return Some(i);
         }
         let parent = fi - 1;
         let capture = if let Some((slot, index)) = find_local(&self.fns[parent], name) {
@@ -367,6 +387,7 @@ impl Compiler<'_> {
         let span = self.fns[fi].span;
         let index: u16 = self.operand(index, Limit::Captures, span);
         self.fns[fi].captures.push((name.to_string(), capture));
+        self.fns[fi].capture_index.insert(name.to_string(), index);
         Some(index)
     }
 
@@ -462,12 +483,8 @@ impl Compiler<'_> {
 }
 
 fn find_local(f: &FnState, name: &str) -> Option<(u16, usize)> {
-    f.locals
-        .iter()
-        .enumerate()
-        .rev()
-        .find(|(_, l)| l.name == name)
-        .map(|(i, l)| (l.slot, i))
+    let &i = f.local_index.get(name)?.last()?;
+    Some((f.locals[i].slot, i))
 }
 
 /// Removes the `Nop` placeholders left for locals that no closure captured,
