@@ -219,6 +219,48 @@ pub enum Op {
     ImportNative(ConstIdx),
 }
 
+impl Op {
+    /// The instruction with its jump target replaced, for every instruction
+    /// that has one (the compiler's fix-ups and renumbering go through this
+    /// one list); any other instruction is returned unchanged.
+    pub fn with_target(self, t: Target) -> Op {
+        match self {
+            Op::Jump(_) => Op::Jump(t),
+            Op::JumpIfFalse(_) => Op::JumpIfFalse(t),
+            Op::CmpJump(k, _) => Op::CmpJump(k, t),
+            Op::AndJump(_) => Op::AndJump(t),
+            Op::OrJump(_) => Op::OrJump(t),
+            Op::Loop(_) => Op::Loop(t),
+            Op::ArgGiven(p, _) => Op::ArgGiven(p, t),
+            Op::ForIter(s, _) => Op::ForIter(s, t),
+            Op::ForRange(s, _) => Op::ForRange(s, t),
+            Op::AsyncNext(s, _) => Op::AsyncNext(s, t),
+            Op::UndefJump(_) => Op::UndefJump(t),
+            Op::PushHandler(_) => Op::PushHandler(t),
+            other => other,
+        }
+    }
+
+    /// The jump target of an instruction that has one.
+    pub fn target(&self) -> Option<Target> {
+        match *self {
+            Op::Jump(t)
+            | Op::JumpIfFalse(t)
+            | Op::CmpJump(_, t)
+            | Op::AndJump(t)
+            | Op::OrJump(t)
+            | Op::Loop(t)
+            | Op::ArgGiven(_, t)
+            | Op::ForIter(_, t)
+            | Op::ForRange(_, t)
+            | Op::AsyncNext(_, t)
+            | Op::UndefJump(t)
+            | Op::PushHandler(t) => Some(t),
+            _ => None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -200,21 +200,7 @@ impl Compiler<'_> {
 
     pub(super) fn patch_to(&mut self, at: usize, target: Target) {
         let op = &mut self.f().chunk.code[at];
-        *op = match *op {
-            Op::Jump(_) => Op::Jump(target),
-            Op::JumpIfFalse(_) => Op::JumpIfFalse(target),
-            Op::CmpJump(k, _) => Op::CmpJump(k, target),
-            Op::AndJump(_) => Op::AndJump(target),
-            Op::OrJump(_) => Op::OrJump(target),
-            Op::Loop(_) => Op::Loop(target),
-            Op::ArgGiven(p, _) => Op::ArgGiven(p, target),
-            Op::ForIter(s, _) => Op::ForIter(s, target),
-            Op::ForRange(s, _) => Op::ForRange(s, target),
-            Op::AsyncNext(s, _) => Op::AsyncNext(s, target),
-            Op::UndefJump(_) => Op::UndefJump(target),
-            Op::PushHandler(_) => Op::PushHandler(target),
-            other => other,
-        };
+        *op = op.with_target(target);
     }
 
     pub(super) fn constant(&mut self, c: Constant, span: Span) -> ConstIdx {
@@ -507,21 +493,12 @@ fn strip_nops(chunk: &mut Chunk) {
     let mut code = Vec::with_capacity(kept as usize);
     let mut spans = Vec::with_capacity(kept as usize);
     for (op, span) in chunk.code.iter().zip(&chunk.spans) {
-        let op = match *op {
-            Op::Nop => continue,
-            Op::Jump(t) => Op::Jump(map(t)),
-            Op::JumpIfFalse(t) => Op::JumpIfFalse(map(t)),
-            Op::CmpJump(k, t) => Op::CmpJump(k, map(t)),
-            Op::AndJump(t) => Op::AndJump(map(t)),
-            Op::OrJump(t) => Op::OrJump(map(t)),
-            Op::Loop(t) => Op::Loop(map(t)),
-            Op::ArgGiven(p, t) => Op::ArgGiven(p, map(t)),
-            Op::ForIter(s, t) => Op::ForIter(s, map(t)),
-            Op::ForRange(s, t) => Op::ForRange(s, map(t)),
-            Op::AsyncNext(s, t) => Op::AsyncNext(s, map(t)),
-            Op::UndefJump(t) => Op::UndefJump(map(t)),
-            Op::PushHandler(t) => Op::PushHandler(map(t)),
-            other => other,
+        if *op == Op::Nop {
+            continue;
+        }
+        let op = match op.target() {
+            Some(t) => op.with_target(map(t)),
+            None => *op,
         };
         code.push(op);
         spans.push(*span);
