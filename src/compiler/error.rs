@@ -255,6 +255,21 @@ fn levenshtein(a: &str, b: &str) -> usize {
     d[a.len()][b.len()]
 }
 
+/// The modules of an import cycle joined by arrows; a long cycle shows its
+/// first and last few modules around a count of the ones left out.
+fn cycle_text(chain: &[String]) -> String {
+    const SHOWN: usize = 4;
+    if chain.len() <= 2 * SHOWN + 1 {
+        return chain.join(" → ");
+    }
+    format!(
+        "{} → … {} more … → {}",
+        chain[..SHOWN].join(" → "),
+        chain.len() - 2 * SHOWN,
+        chain[chain.len() - SHOWN..].join(" → ")
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -269,19 +284,4 @@ mod tests {
         assert_eq!(suggest("prnt", names.iter().copied()), Some("print".into()));
         assert_eq!(suggest("zebra", names.iter().copied()), None);
     }
-}
-
-/// The modules of an import cycle joined by arrows; a long cycle shows its
-/// first and last few modules around a count of the ones left out.
-fn cycle_text(chain: &[String]) -> String {
-    const SHOWN: usize = 4;
-    if chain.len() <= 2 * SHOWN + 1 {
-        return chain.join(" → ");
-    }
-    format!(
-        "{} → … {} more … → {}",
-        chain[..SHOWN].join(" → "),
-        chain.len() - 2 * SHOWN,
-        chain[chain.len() - SHOWN..].join(" → ")
-    )
 }
