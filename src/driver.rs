@@ -8,7 +8,7 @@
 use crate::ast;
 use crate::bytecode::{Interner, ModuleProto, Program};
 use crate::compiler::{self, CompileError, CompileErrorKind, ImportTarget, ModuleInfo};
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::Diagnostics;
 use crate::span::{SourceId, SourceMap, Span};
 use crate::stdlib;
 use rustc_hash::FxHashMap;
@@ -22,8 +22,9 @@ use std::rc::Rc;
 pub enum BuildError {
     /// The main file could not be read (a usage error: exit 64).
     Unreadable { path: String, reason: String },
-    /// Syntax or compile errors (exit 2).
-    Diagnostics(Vec<Diagnostic>),
+    /// Syntax or compile errors (exit 2), the first of them in file and
+    /// position order.
+    Diagnostics(Diagnostics),
 }
 
 /// Where a module comes from, to detect cycles and share loaded modules.
@@ -46,7 +47,7 @@ struct Loader<'a> {
     /// it imports in source order, with the span of each import, for the
     /// cycle check that runs once everything is compiled.
     graph: RefCell<Vec<Node>>,
-    diagnostics: RefCell<Vec<Diagnostic>>,
+    diagnostics: RefCell<Diagnostics>,
 }
 
 struct Pending {
@@ -93,7 +94,7 @@ fn build_with(
         index: RefCell::new(FxHashMap::default()),
         queue: RefCell::new(VecDeque::new()),
         graph: RefCell::new(Vec::new()),
-        diagnostics: RefCell::new(Vec::new()),
+        diagnostics: RefCell::new(Diagnostics::new()),
     };
     let prelude = loader.enqueue(
         ModuleKey::Std("<prelude>".into()),
@@ -168,16 +169,15 @@ impl Loader<'_> {
         } = pending;
         let source = self.sources.borrow_mut().add(display.clone(), text);
         self.graph.borrow_mut()[index as usize].source = Some(source);
-        let parsed = {
+        let (parsed, diags) = {
             let sources = self.sources.borrow();
             crate::parser::parse_source(&sources.get(source).text, source)
         };
-        let module = match parsed {
-            Ok(m) => m,
-            Err(diags) => {
-                self.diagnostics.borrow_mut().extend(diags);
-                return;
-            }
+        self.diagnostics.borrow_mut().append(diags);
+        // A module with only literal errors is still compiled, to report
+        // its compile errors too; it never runs.
+        let Some(module) = parsed else {
+            return;
         };
         let dir = Path::new(&display)
             .parent()
@@ -209,10 +209,12 @@ impl Loader<'_> {
         );
         match result {
             Ok(proto) => self.modules.borrow_mut()[index as usize] = Some(proto),
-            Err(errors) => self
-                .diagnostics
-                .borrow_mut()
-                .extend(errors.iter().map(|e| e.to_diagnostic(source))),
+            Err(errors) => {
+                let mut diagnostics = self.diagnostics.borrow_mut();
+                for e in &errors {
+                    diagnostics.push(e.to_diagnostic(source));
+                }
+            }
         }
     }
 
@@ -264,7 +266,10 @@ impl Loader<'_> {
                 }
             }
         }
-        self.diagnostics.borrow_mut().extend(errors);
+        let mut diagnostics = self.diagnostics.borrow_mut();
+        for e in errors {
+            diagnostics.push(e);
+        }
     }
 
     fn resolve(&self, import: &ast::Import, dir: &Path) -> Result<ImportTarget, CompileError> {
