@@ -7,7 +7,7 @@
 use crate::ast;
 use crate::bytecode::{Interner, ModuleProto, Program};
 use crate::compiler::{self, CompileError, CompileErrorKind, ImportTarget, ModuleInfo};
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::Diagnostics;
 use crate::span::{SourceMap, Span};
 use crate::stdlib;
 use rustc_hash::FxHashMap;
@@ -20,8 +20,9 @@ use std::rc::Rc;
 pub enum BuildError {
     /// The main file could not be read (a usage error: exit 64).
     Unreadable { path: String, reason: String },
-    /// Syntax or compile errors (exit 2).
-    Diagnostics(Vec<Diagnostic>),
+    /// Syntax or compile errors (exit 2), the first of them in file and
+    /// position order.
+    Diagnostics(Diagnostics),
 }
 
 /// Where a module comes from, to detect cycles and share loaded modules.
@@ -38,7 +39,7 @@ struct Loader<'a> {
     index: RefCell<FxHashMap<ModuleKey, u16>>,
     /// Modules being compiled, outermost first, with their display names.
     in_progress: RefCell<Vec<(ModuleKey, String)>>,
-    diagnostics: RefCell<Vec<Diagnostic>>,
+    diagnostics: RefCell<Diagnostics>,
 }
 
 /// Compiles `main_path` (as given on the command line) and its imports.
@@ -69,7 +70,7 @@ fn build_with(
         modules: RefCell::new(Vec::new()),
         index: RefCell::new(FxHashMap::default()),
         in_progress: RefCell::new(Vec::new()),
-        diagnostics: RefCell::new(Vec::new()),
+        diagnostics: RefCell::new(Diagnostics::new()),
     };
     loader.load(
         ModuleKey::Std("<prelude>".into()),
@@ -105,16 +106,15 @@ impl Loader<'_> {
         };
         self.index.borrow_mut().insert(key.clone(), index);
         let source = self.sources.borrow_mut().add(display.clone(), text);
-        let parsed = {
+        let (parsed, diags) = {
             let sources = self.sources.borrow();
             crate::parser::parse_source(&sources.get(source).text, source)
         };
-        let module = match parsed {
-            Ok(m) => m,
-            Err(diags) => {
-                self.diagnostics.borrow_mut().extend(diags);
-                return index;
-            }
+        self.diagnostics.borrow_mut().append(diags);
+        // A module with only literal errors is still compiled, to report
+        // its compile errors too; it never runs.
+        let Some(module) = parsed else {
+            return index;
         };
         self.in_progress.borrow_mut().push((key, display.clone()));
         let dir = Path::new(&display)
@@ -135,10 +135,12 @@ impl Loader<'_> {
         self.in_progress.borrow_mut().pop();
         match result {
             Ok(proto) => self.modules.borrow_mut()[index as usize] = Some(proto),
-            Err(errors) => self
-                .diagnostics
-                .borrow_mut()
-                .extend(errors.iter().map(|e| e.to_diagnostic(source))),
+            Err(errors) => {
+                let mut diagnostics = self.diagnostics.borrow_mut();
+                for e in &errors {
+                    diagnostics.push(e.to_diagnostic(source));
+                }
+            }
         }
         index
     }

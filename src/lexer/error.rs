@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{clip, Diagnostic};
 use crate::span::{SourceId, Span};
 
 /// A problem found while lexing; lexing goes on after it.
@@ -78,6 +78,24 @@ fn show_char(c: char) -> String {
     }
 }
 
+impl LexErrorKind {
+    /// Whether the token stream is intact despite the error: the literal's
+    /// token is there, only its value is a placeholder. Other errors drop a
+    /// character or guess where a string or comment ends, so what the
+    /// compiler would then say about the program may be noise.
+    pub fn keeps_token(&self) -> bool {
+        matches!(
+            self,
+            LexErrorKind::UnknownEscape(_)
+                | LexErrorKind::BadUnicodeEscape(_)
+                | LexErrorKind::IntOutOfRange { .. }
+                | LexErrorKind::FloatOutOfRange { .. }
+                | LexErrorKind::MissingDigits { .. }
+                | LexErrorKind::InvalidDigit { .. }
+        )
+    }
+}
+
 impl fmt::Display for LexErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -120,13 +138,17 @@ impl fmt::Display for LexErrorKind {
             },
             LexErrorKind::StrayChar(c) => write!(f, "unexpected character `{}`", show_char(*c)),
             LexErrorKind::IntOutOfRange { literal } => {
-                write!(f, "integer literal `{literal}` does not fit in 64 bits")
+                write!(
+                    f,
+                    "integer literal `{}` does not fit in 64 bits",
+                    clip(literal)
+                )
             }
             LexErrorKind::FloatOutOfRange { literal } => {
-                write!(f, "float literal `{literal}` is too large")
+                write!(f, "float literal `{}` is too large", clip(literal))
             }
             LexErrorKind::MissingDigits { literal } => {
-                write!(f, "number literal `{literal}` has no digits")
+                write!(f, "number literal `{}` has no digits", clip(literal))
             }
             LexErrorKind::InvalidDigit {
                 literal,
@@ -140,8 +162,9 @@ impl fmt::Display for LexErrorKind {
                 };
                 write!(
                     f,
-                    "invalid digit `{}` in {base} literal `{literal}`",
-                    show_char(*digit)
+                    "invalid digit `{}` in {base} literal `{}`",
+                    show_char(*digit),
+                    clip(literal)
                 )
             }
         }

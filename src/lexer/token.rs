@@ -189,7 +189,7 @@ impl fmt::Display for Token {
             Token::InterpOpen => "`${`",
             Token::InterpClose => "`}`",
             Token::StrEnd => "end of string",
-            Token::Ident(name) => return write!(f, "name `{name}`"),
+            Token::Ident(name) => return write!(f, "name `{}`", crate::diagnostics::clip(name)),
             Token::LParen => "`(`",
             Token::RParen => "`)`",
             Token::LBracket => "`[`",

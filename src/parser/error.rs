@@ -432,6 +432,9 @@ pub(crate) fn to_span(s: SimpleSpan) -> Span {
 /// recovery can report the same error twice).
 pub(crate) fn finish(errors: Vec<SyntaxError>, delims: &Delimiters) -> Vec<ParseError> {
     let mut out: Vec<ParseError> = Vec::with_capacity(errors.len());
+    // Positions already reported: a set, since a bad file has tens of
+    // thousands of errors and a scan of `out` for each would be quadratic.
+    let mut seen = rustc_hash::FxHashSet::default();
     for err in errors {
         let span = to_span(err.span);
         let unclosed = match &err.kind {
@@ -450,7 +453,7 @@ pub(crate) fn finish(errors: Vec<SyntaxError>, delims: &Delimiters) -> Vec<Parse
             unclosed,
         };
         // One report per position: later ones there are re-parses of the same text.
-        if !out.iter().any(|e| e.span.start == err.span.start) {
+        if seen.insert(err.span.start) {
             out.push(err);
         }
     }

@@ -27,7 +27,7 @@ pub use depth::{MAX_DEPTH, MAX_TREE_DEPTH};
 pub use error::{Expected, ParseError, ParseErrorKind};
 
 use crate::ast;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::Diagnostics;
 use crate::lexer::Token;
 use crate::span::{SourceId, Span};
 use chumsky::input::{Input as _, MappedInput};
@@ -122,7 +122,13 @@ fn parse_tokens(
 }
 
 /// Lexes and parses one source file, turning every error into a diagnostic.
-pub fn parse_source(src: &str, source: SourceId) -> Result<ast::Module, Vec<Diagnostic>> {
+///
+/// The module comes back whenever it is worth compiling, to report the
+/// compile errors too: when the parser built a tree and the lexer's errors,
+/// if any, only concern the values of literals (`99999999999999999999`, an
+/// unknown escape), so the tokens were all there. It must not run unless the
+/// diagnostics are empty.
+pub fn parse_source(src: &str, source: SourceId) -> (Option<ast::Module>, Diagnostics) {
     let (tokens, lex_errors) = crate::lexer::lex(src);
     let (module, mut parse_errors) = parse_with_source(&tokens, src);
     // An unterminated string or comment swallows the rest of its line or
@@ -140,10 +146,10 @@ pub fn parse_source(src: &str, source: SourceId) -> Result<ast::Module, Vec<Diag
     if swallowed {
         parse_errors.retain(|e| e.span.start < src.len() as u32);
     }
-    let mut diags: Vec<Diagnostic> = lex_errors.iter().map(|e| e.to_diagnostic(source)).collect();
-    diags.extend(parse_errors.iter().map(|e| e.to_diagnostic(source)));
-    match module {
-        Some(m) if diags.is_empty() => Ok(m),
-        _ => Err(diags),
-    }
+    let mut diags = Diagnostics::new();
+    // Both lists are sorted by position: only their first errors can be shown.
+    diags.extend_sorted(&lex_errors, |e| e.to_diagnostic(source));
+    diags.extend_sorted(&parse_errors, |e| e.to_diagnostic(source));
+    let tokens_intact = lex_errors.iter().all(|e| e.kind.keeps_token());
+    (module.filter(|_| tokens_intact), diags)
 }
