@@ -4,8 +4,9 @@
 //!
 //! Natives never call back into script code: the higher-order methods
 //! (`map`, `filter`, `sort_by`, ...) are written in Weft in
-//! `std/prelude.weft`, whose classes `StrMethods`, `ListMethods`,
-//! `MapMethods`, ... lend their methods to the built-in types.
+//! `std/prelude.weft`, whose classes `StringMethods`, `ListMethods`,
+//! `MapMethods`, ... lend their methods to the built-in types (and their
+//! name, lower-cased and without `Methods`, to messages: `list.reduce()`).
 
 mod builtins;
 mod bytes;
@@ -34,7 +35,7 @@ pub const WEFT_MODULES: &[(&str, &str)] = &[];
 
 /// Prelude classes whose methods become methods of a built-in type.
 pub const PRELUDE_METHOD_CLASSES: &[(&str, TypeTag)] = &[
-    ("StrMethods", TypeTag::Str),
+    ("StringMethods", TypeTag::Str),
     ("ListMethods", TypeTag::List),
     ("MapMethods", TypeTag::Map),
     ("BytesMethods", TypeTag::Bytes),
