@@ -99,6 +99,20 @@ impl Vm {
             Value::Instance(inst) if inst.class.is_error => self.rt.display(value),
             _ => format!("uncaught error: {}", self.rt.repr(value)),
         };
+        self.error_report_headed(value, headline)
+    }
+
+    /// [`Vm::error_report`] for an error that ended task `task`: the
+    /// headline says so once (`uncaught error in task 2: "x"`).
+    pub fn task_error_report(&self, value: Value, task: u64) -> Diagnostic {
+        let what = match value {
+            Value::Instance(inst) if inst.class.is_error => self.rt.display(value),
+            _ => self.rt.repr(value),
+        };
+        self.error_report_headed(value, format!("uncaught error in task {task}: {what}"))
+    }
+
+    fn error_report_headed(&self, value: Value, headline: String) -> Diagnostic {
         let mut d = Diagnostic::error(headline);
         if let Some(trace) = self.origin_of(value) {
             // Frames of the prelude (the Weft-written built-in methods such
@@ -143,9 +157,12 @@ fn finish_frame(kind: FrameKind) {
 
 /// `at name (file:line:col)` lines. Runs of a repeated line, or of a
 /// repeated group of up to four lines (mutual recursion), are collapsed.
+/// Frames of the prelude are left out, in `e.trace` as in reports: they are
+/// the built-in methods' implementation, not the user's code.
 pub fn trace_lines(sources: &crate::span::SourceMap, trace: &[TraceEntry]) -> Vec<String> {
     let lines: Vec<String> = trace
         .iter()
+        .filter(|entry| entry.source != PRELUDE)
         .map(|entry| {
             let file = sources.get(entry.source);
             let (line, col) = file.line_col(entry.span.start);
