@@ -213,3 +213,38 @@ fn deep_trace_on_a_long_line() {
     assert!(err.contains("at down (deep.weft:1:300028)"), "{err}");
     assert!(err.len() < 4096, "{err}");
 }
+
+#[test]
+fn trace_lines_with_huge_function_names() {
+    // Five functions calling each other in a ring (too long a period for a
+    // trace to collapse), each named with 50,000 characters: every one of
+    // the 10,000 trace lines names one.
+    let dir = Scratch::new("names");
+    let name = |i: usize| format!("f{i}{}", "x".repeat(50_000));
+    let mut source = String::new();
+    for i in 0..5 {
+        source.push_str(&format!(
+            "fn {}() {{ return {}() }}\n",
+            name(i),
+            name((i + 1) % 5)
+        ));
+    }
+    source.push_str(&format!("{}()\n", name(0)));
+    fs::write(dir.0.join("ring.weft"), source).unwrap();
+    let start = Instant::now();
+    let o = Command::new(env!("CARGO_BIN_EXE_weft"))
+        .arg("ring.weft")
+        .current_dir(&dir.0)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{}", &err[..err.len().min(2000)]);
+    assert!(start.elapsed() < TIME_LIMIT);
+    assert!(
+        err.lines().all(|l| l.chars().count() < 300),
+        "long lines in the report"
+    );
+    assert!(err.len() < 3 * 1024 * 1024, "{} bytes", err.len());
+}

@@ -777,6 +777,12 @@ fn stray_characters() {
         errs("a & b | c"),
         vec![LexErrorKind::StrayChar('&'), LexErrorKind::StrayChar('|')]
     );
+    // A bidirectional override is named by its code, never written as is.
+    let (_, errors) = lex("a \u{202e} b");
+    assert_eq!(
+        errors[0].kind.to_string(),
+        "unexpected character `\\u{202e}`"
+    );
 }
 
 #[test]

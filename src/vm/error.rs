@@ -141,6 +141,9 @@ impl Vm {
     }
 }
 
+/// Function names in trace lines are cut to this many characters.
+const MAX_TRACE_NAME_CHARS: usize = 100;
+
 /// The prelude is the first source every runtime loads.
 const PRELUDE: crate::span::SourceId = crate::span::SourceId(0);
 
@@ -166,7 +169,9 @@ pub fn trace_lines(sources: &crate::span::SourceMap, trace: &[TraceEntry]) -> Ve
         .map(|entry| {
             let file = sources.get(entry.source);
             let (line, col) = file.line_col(entry.span.start);
-            format!("at {} ({}:{}:{})", entry.function, file.name, line, col)
+            // A name may be any length; a trace has up to 10,000 lines.
+            let function = crate::diagnostics::clip_to(&entry.function, MAX_TRACE_NAME_CHARS);
+            format!("at {function} ({}:{line}:{col})", file.name)
         })
         .collect();
     let mut out = Vec::new();
