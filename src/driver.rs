@@ -8,7 +8,7 @@
 use crate::ast;
 use crate::bytecode::{Interner, ModuleProto, Program};
 use crate::compiler::{self, CompileError, CompileErrorKind, ImportTarget, ModuleInfo};
-use crate::diagnostics::Diagnostics;
+use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::span::{SourceId, SourceMap, Span};
 use crate::stdlib;
 use rustc_hash::FxHashMap;
@@ -71,10 +71,12 @@ pub fn build(
     symbols: &mut Interner,
     main_path: &str,
 ) -> Result<Program, BuildError> {
-    let text = std::fs::read_to_string(main_path).map_err(|e| BuildError::Unreadable {
+    let bytes = std::fs::read(main_path).map_err(|e| BuildError::Unreadable {
         path: main_path.to_string(),
         reason: io_reason(&e),
     })?;
+    let text = String::from_utf8(bytes)
+        .map_err(|e| BuildError::Diagnostics(not_utf8(sources, main_path, e)))?;
     let shared = RefCell::new(std::mem::take(symbols));
     let result = build_with(sources, &shared, main_path, text);
     *symbols = shared.into_inner();
@@ -329,6 +331,23 @@ impl Loader<'_> {
             self.enqueue(key, display, text, name, false),
         ))
     }
+}
+
+/// A main file that is not UTF-8 is a compile error at its first bad byte.
+/// The file is kept with every bad sequence replaced by U+FFFD, which leaves
+/// the text before the first one, and so its line and column, unchanged.
+fn not_utf8(sources: &mut SourceMap, path: &str, e: std::string::FromUtf8Error) -> Diagnostics {
+    let at = e.utf8_error().valid_up_to();
+    let byte = e.as_bytes()[at];
+    let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+    let source = sources.add(path, text);
+    let replacement = char::REPLACEMENT_CHARACTER.len_utf8();
+    let diag = Diagnostic::error(format!(
+        "`{path}` is not valid UTF-8: byte 0x{byte:02x} at offset {at}"
+    ))
+    .with_label(source, Span::new(at, at + replacement), "not UTF-8")
+    .with_hint("Weft source files must be UTF-8 text; convert the file or save it as UTF-8");
+    Diagnostics::from(vec![diag])
 }
 
 fn canonical(p: &Path) -> PathBuf {

@@ -96,7 +96,8 @@ impl Options {
 
 /// Finds the cases under `roots` (folders searched recursively, or single
 /// `.weft` files), sorted by name within each root, without duplicates.
-/// A root that does not exist is an error.
+/// A root that does not exist, or a file that is not a `.weft` script (such
+/// as a case's `.out`), is an error.
 pub fn discover(roots: &[PathBuf], select: Select) -> io::Result<Vec<Case>> {
     let mut cases: Vec<Case> = Vec::new();
     for root in roots {
@@ -105,6 +106,16 @@ pub fn discover(roots: &[PathBuf], select: Select) -> io::Result<Vec<Case>> {
         if meta.is_dir() {
             walk(root, root, select, &mut found)?;
         } else {
+            if root.extension() != Some(OsStr::new("weft")) {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!(
+                        "`{}` is not a .weft script: `weft test` runs NAME.weft files \
+                         (give the script or a folder of them)",
+                        root.display()
+                    ),
+                ));
+            }
             // A file named explicitly is a case even without an expectation
             // (it then fails, or is blessed).
             let name = root.with_extension("").to_string_lossy().replace('\\', "/");
@@ -541,6 +552,17 @@ pub fn run_command(exe: &Path, roots: &[PathBuf], bless: bool) -> i32 {
             return crate::exit::USAGE;
         }
     };
+    // Paths that hold no test are a usage error, like paths that do not
+    // exist: a suite that silently runs nothing would pass.
+    if cases.is_empty() {
+        let places: Vec<String> = roots.iter().map(|r| r.display().to_string()).collect();
+        eprintln!("error: no tests found in {}", places.join(", "));
+        eprintln!(
+            "help: a test is a NAME.weft script with a sibling NAME.out; \
+             `weft test --bless PATH` creates the missing NAME.out files"
+        );
+        return crate::exit::USAGE;
+    }
     let stdout = io::stdout();
     let mut out = stdout.lock();
     match run_suite(exe, &cases, &Options::from_env(bless), &mut out) {

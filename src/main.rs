@@ -103,7 +103,8 @@ Every NAME.weft under the given paths (default `tests/`) that has a sibling
 NAME.out is a test. It is run from its own folder; its stdout must equal
 NAME.out, its stderr NAME.err (empty when absent) and its exit status the
 number in NAME.status (0 when absent). Prints each failure with a diff, then
-`N passed, N failed`; exits 1 if any test failed.")]
+`N passed, N failed`; exits 1 if any test failed, and 64 (bad usage) when the
+paths hold no test or name a file that is not a .weft script.")]
     Test {
         /// Folders to search recursively, or single .weft files [default: tests]
         #[arg(value_name = "PATH")]

@@ -217,3 +217,88 @@ fn tiny_budget_still_makes_progress() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stdout(&o).ends_with("done\n"), "{}", stdout(&o));
 }
+
+#[test]
+fn invalid_utf8_source_is_a_compile_error_at_the_bad_byte() {
+    let t = TempDir::new("utf8");
+    let p = t.0.join("bad.weft");
+    fs::write(&p, b"print(1)\nlet s = \"caf\xe9\"\n").unwrap();
+    for args in [
+        &["bad.weft"][..],
+        &["run", "bad.weft"],
+        &["check", "bad.weft"],
+    ] {
+        let o = weft(args, Some(&t.0));
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.starts_with("error: `bad.weft` is not valid UTF-8: byte 0xe9 at offset 21\n"),
+            "{err}"
+        );
+        assert!(err.contains("bad.weft:2:13"), "{err}");
+        assert!(stdout(&o).is_empty(), "nothing runs");
+    }
+}
+
+#[test]
+fn weft_test_refuses_a_file_that_is_not_a_script() {
+    let t = TempDir::new("notweft");
+    t.file("a.weft", "print(1)\n");
+    t.file("a.out", "1\n");
+    let o = weft(&["test", "a.out"], Some(&t.0));
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(64), "{err}");
+    assert!(err.contains("`a.out` is not a .weft script"), "{err}");
+    assert!(stdout(&o).is_empty(), "{}", stdout(&o));
+    // The script itself is fine.
+    let o = weft(&["test", "a.weft"], Some(&t.0));
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}
+
+#[test]
+fn weft_test_without_tests_says_so_and_exits_64() {
+    let t = TempDir::new("notests");
+    fs::create_dir_all(t.0.join("emptydir")).unwrap();
+    t.file("nout/script.weft", "print(1)\n");
+    for dir in ["emptydir", "nout"] {
+        let o = weft(&["test", dir], Some(&t.0));
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(64), "{dir}: {err}");
+        assert!(
+            err.starts_with(&format!("error: no tests found in {dir}\n")),
+            "{err}"
+        );
+        assert!(err.contains("--bless"), "{err}");
+        assert!(!stdout(&o).contains("passed"), "{}", stdout(&o));
+    }
+    // With tests elsewhere, an empty folder among the paths is fine.
+    t.file("cases/ok.weft", "");
+    t.file("cases/ok.out", "");
+    let o = weft(&["test", "emptydir", "cases"], Some(&t.0));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "1 passed, 0 failed\n");
+}
+
+#[test]
+fn check_reports_errors_of_every_file_in_order() {
+    let t = TempDir::new("checkorder");
+    t.file("lib.weft", "fn f() { return nope_in_lib }\n");
+    t.file(
+        "main.weft",
+        "import \"./lib.weft\" as lib\nprint(nope_1)\nlet n = 99999999999999999999\nfn g() { return nope_2 }\n",
+    );
+    let o = weft(&["check", "main.weft"], Some(&t.0));
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    let heads: Vec<&str> = err.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(
+        heads,
+        [
+            "error: undefined name `nope_1`",
+            "error: integer literal `99999999999999999999` does not fit in 64 bits",
+            "error: undefined name `nope_2`",
+            "error: undefined name `nope_in_lib`",
+        ],
+        "{err}"
+    );
+}

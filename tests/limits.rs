@@ -237,7 +237,10 @@ fn unclosed_nesting_parses_in_linear_time() {
     }
     // Closers that skip over open brackets leave them unclosed mid-file.
     let src = "fn f() { g([1, (2, { while true { if x { ] }\n".repeat(30);
-    let r = run(&["check", "t.weft"], TempDir::new("mid").file("t.weft", &src));
+    let r = run(
+        &["check", "t.weft"],
+        TempDir::new("mid").file("t.weft", &src),
+    );
     assert_eq!(r.status, 2, "{}", r.stderr);
 }
 
@@ -261,7 +264,10 @@ fn a_chain_of_6000_imports() {
 
     // Closing the chain into a cycle is one compile error with a short
     // description of the cycle.
-    dir.file(&format!("m{}.weft", N - 1), "import \"./m0.weft\" as first\n");
+    dir.file(
+        &format!("m{}.weft", N - 1),
+        "import \"./m0.weft\" as first\n",
+    );
     let r = run(&["check", "main.weft"], &dir.0);
     assert_eq!(r.status, 2, "{}", r.stderr);
     assert_eq!(r.stderr.matches("import cycle").count(), 1, "{}", r.stderr);

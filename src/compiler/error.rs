@@ -1,7 +1,10 @@
 //! Compile errors: names that resolve nowhere, misplaced `await`, `break`,
 //! `self`, and the like. Each carries the span to underline.
+//!
+//! Also the "did you mean" search, bounded so that no name a program holds
+//! (a million characters long, or one of a hundred thousand) makes it slow.
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{clip, clip_to, Diagnostic, MAX_QUOTED_PATH_CHARS};
 use crate::span::{SourceId, Span};
 
 /// A count the bytecode format bounds; going past one is a compile error
@@ -67,6 +70,19 @@ pub enum CompileErrorKind {
         name: String,
         suggestion: Option<String>,
     },
+    /// A local read or assigned before the declaration (`declared`) that
+    /// comes later in an enclosing block.
+    UsedBeforeDeclaration {
+        name: String,
+        declared: Span,
+        assigned: bool,
+    },
+    /// A local named inside its own `let` (`let r = fn(n) { return r(n) }`);
+    /// `value_is_fn` when the value is a lambda.
+    UsedInOwnLet {
+        name: String,
+        value_is_fn: bool,
+    },
     AssignToBuiltin(String),
     AwaitOutsideAsync,
     ForAwaitOutsideAsync,
@@ -106,18 +122,42 @@ impl CompileError {
         use CompileErrorKind::*;
         let (message, label, hint): (String, String, Option<String>) = match &self.kind {
             UndefinedName { name, suggestion } => (
-                format!("undefined name `{name}`"),
+                format!("undefined name `{}`", clip(name)),
                 "not declared anywhere".into(),
                 suggestion.as_ref().map(|s| format!("did you mean `{s}`?")),
             ),
-            AssignToUndeclared { name, suggestion } => (
-                format!("assignment to undeclared name `{name}`"),
-                "not declared anywhere".into(),
-                Some(match suggestion {
-                    Some(s) => format!("did you mean `{s}`? To declare a new variable, use `let {name} = ...`"),
-                    None => format!("declare it first with `let {name} = ...`"),
-                }),
+            AssignToUndeclared { name, suggestion } => {
+                let name = clip(name);
+                (
+                    format!("assignment to undeclared name `{name}`"),
+                    "not declared anywhere".into(),
+                    Some(match suggestion {
+                        Some(s) => format!("did you mean `{s}`? To declare a new variable, use `let {name} = ...`"),
+                        None => format!("declare it first with `let {name} = ...`"),
+                    }),
+                )
+            }
+            UsedBeforeDeclaration { name, assigned, .. } => (
+                format!(
+                    "`{}` is {} before its declaration",
+                    clip(name),
+                    if *assigned { "assigned" } else { "used" }
+                ),
+                if *assigned { "assigned here" } else { "used here" }.into(),
+                Some("a local variable is visible only after its declaration: move the declaration above the first use".into()),
             ),
+            UsedInOwnLet { name, value_is_fn } => {
+                let name = clip(name);
+                (
+                    format!("`{name}` is used in its own `let`"),
+                    format!("`{name}` does not exist until its `let` is complete"),
+                    Some(if *value_is_fn {
+                        format!("a `let` cannot see the name it declares; for a function that calls itself, declare it with `fn {name}(...) {{ ... }}`")
+                    } else {
+                        "a `let` cannot see the name it declares".into()
+                    }),
+                )
+            }
             AssignToBuiltin(name) => (
                 format!("cannot assign to the built-in `{name}`"),
                 "built-in name".into(),
@@ -165,12 +205,12 @@ impl CompileError {
                 Some("declare one with `class Name < Base { ... }`".into()),
             ),
             DuplicateParam(name) => (
-                format!("duplicate parameter `{name}`"),
+                format!("duplicate parameter `{}`", clip(name)),
                 "declared twice".into(),
                 None,
             ),
             RequiredAfterDefault(name) => (
-                format!("parameter `{name}` needs a default value"),
+                format!("parameter `{}` needs a default value", clip(name)),
                 "it follows a parameter with a default".into(),
                 Some("parameters with defaults must come after the ones without".into()),
             ),
@@ -180,7 +220,7 @@ impl CompileError {
                 None,
             ),
             UnknownModule(name) => (
-                format!("unknown module `{name}`"),
+                format!("unknown module `{}`", clip(name)),
                 "no standard module has this name".into(),
                 Some(format!(
                     "standard modules: {}; files are imported with `import \"./file.weft\" as name`",
@@ -188,7 +228,7 @@ impl CompileError {
                 )),
             ),
             ImportFailed { path, reason } => (
-                format!("cannot import `{path}`: {reason}"),
+                format!("cannot import `{}`: {reason}", clip_to(path, MAX_QUOTED_PATH_CHARS)),
                 "imported here".into(),
                 None,
             ),
@@ -198,17 +238,20 @@ impl CompileError {
                 Some("move the shared code into a module that both can import".into()),
             ),
             BadImportName(path) => (
-                format!("cannot derive a name from `{path}`"),
+                format!("cannot derive a name from `{}`", clip_to(path, MAX_QUOTED_PATH_CHARS)),
                 "this file name is not a valid identifier".into(),
                 Some("add `as name`".into()),
             ),
             DuplicateMethod(name) => (
-                format!("method `{name}` is defined twice"),
+                format!("method `{}` is defined twice", clip(name)),
                 "second definition".into(),
                 None,
             ),
         };
         let mut d = Diagnostic::error(message).with_label(source, self.span, label);
+        if let UsedBeforeDeclaration { declared, .. } = &self.kind {
+            d = d.with_label(source, *declared, "declared here");
+        }
         if let Some(h) = hint {
             d = d.with_hint(h);
         }
@@ -216,49 +259,101 @@ impl CompileError {
     }
 }
 
-/// The closest of `candidates` to `name`, if it is close enough to be a
-/// plausible typo (at most a third of its length in edits).
-pub fn suggest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
-    let limit = (name.chars().count() / 3).max(1);
-    candidates
-        .filter(|c| *c != name && !c.is_empty() && !c.starts_with('$'))
-        .map(|c| (levenshtein(name, c), c))
-        .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, c)| (*d, c.to_string()))
-        .map(|(_, c)| c.to_string())
-}
+/// Names longer than this get no "did you mean": nobody mistypes a name
+/// that long, and the search costs time in proportion to it.
+pub const MAX_SUGGESTED_CHARS: usize = 64;
 
-/// Edit distance counting an adjacent transposition as one edit
-/// (optimal string alignment), so `conut` is one edit from `count`.
-fn levenshtein(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
+/// The closest of `candidates` to `name`, if it is close enough to be a
+/// plausible typo (at most a third of its length in edits). Ties go to the
+/// first name in alphabetical order. Compiler-internal names (`$...`) and
+/// the prelude's helpers (`__...`) are never offered, unless the name
+/// itself starts with `__`.
+///
+/// A candidate whose length differs from the name's by more than the limit
+/// is skipped without comparing, and the comparison stops as soon as it
+/// exceeds the best distance found, so a search costs at most
+/// O(candidates × [`MAX_SUGGESTED_CHARS`]²).
+pub fn suggest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
+    if name.len() > 4 * MAX_SUGGESTED_CHARS {
+        return None;
     }
-    for (j, cell) in d[0].iter_mut().enumerate() {
-        *cell = j;
+    let typed: Vec<char> = name.chars().collect();
+    if typed.len() > MAX_SUGGESTED_CHARS {
+        return None;
     }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                best = best.min(d[i - 2][j - 2] + 1);
-            }
-            d[i][j] = best;
+    let limit = (typed.len() / 3).max(1);
+    let internal_ok = name.starts_with("__");
+    let mut best: Option<(usize, &str)> = None;
+    let mut chars: Vec<char> = Vec::new();
+    for c in candidates {
+        if c == name || c.is_empty() || c.starts_with('$') || (c.starts_with("__") && !internal_ok)
+        {
+            continue;
+        }
+        // Far longer candidates are skipped before their characters are read.
+        if c.len() > 4 * (typed.len() + limit) {
+            continue;
+        }
+        chars.clear();
+        chars.extend(c.chars());
+        let bound = best.map_or(limit, |(d, _)| d);
+        let Some(d) = distance_within(&typed, &chars, bound) else {
+            continue;
+        };
+        if best.is_none_or(|(bd, bc)| (d, c) < (bd, bc)) {
+            best = Some((d, c));
         }
     }
-    d[a.len()][b.len()]
+    best.map(|(_, c)| c.to_string())
+}
+
+/// Edit distance counting an adjacent transposition as one edit (optimal
+/// string alignment, so `conut` is one edit from `count`), or `None` when
+/// it exceeds `bound`. Only the cells within `bound` of the diagonal are
+/// computed, three rows at a time, and the scan stops once a whole row
+/// exceeds the bound: O(len × bound) time, O(len) memory.
+fn distance_within(a: &[char], b: &[char], bound: usize) -> Option<usize> {
+    if a.len().abs_diff(b.len()) > bound {
+        return None;
+    }
+    // Outside the band: further than any bound, and safe to add 1 to.
+    const FAR: usize = usize::MAX / 2;
+    let n = b.len();
+    let mut before: Vec<usize> = vec![FAR; n + 1];
+    let mut prev: Vec<usize> = (0..=n).map(|j| if j <= bound { j } else { FAR }).collect();
+    let mut cur: Vec<usize> = vec![FAR; n + 1];
+    for i in 1..=a.len() {
+        cur.fill(FAR);
+        cur[0] = if i <= bound { i } else { FAR };
+        let mut row_min = cur[0];
+        let lo = i.saturating_sub(bound).max(1);
+        let hi = (i + bound).min(n);
+        for j in lo..=hi {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut d = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(before[j - 2] + 1);
+            }
+            cur[j] = d;
+            row_min = row_min.min(d);
+        }
+        if row_min > bound {
+            return None;
+        }
+        std::mem::swap(&mut before, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    Some(prev[n]).filter(|&d| d <= bound)
 }
 
 /// The modules of an import cycle joined by arrows; a long cycle shows its
 /// first and last few modules around a count of the ones left out.
 fn cycle_text(chain: &[String]) -> String {
     const SHOWN: usize = 4;
+    let chain: Vec<_> = chain
+        .iter()
+        .map(|p| clip_to(p, MAX_QUOTED_PATH_CHARS).into_owned())
+        .collect();
     if chain.len() <= 2 * SHOWN + 1 {
         return chain.join(" → ");
     }
@@ -283,5 +378,88 @@ mod tests {
         );
         assert_eq!(suggest("prnt", names.iter().copied()), Some("print".into()));
         assert_eq!(suggest("zebra", names.iter().copied()), None);
+    }
+
+    /// The full-table distance the bounded one must agree with.
+    fn reference(a: &str, b: &str) -> usize {
+        let a: Vec<char> = a.chars().collect();
+        let b: Vec<char> = b.chars().collect();
+        let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+        for (i, row) in d.iter_mut().enumerate() {
+            row[0] = i;
+        }
+        for (j, cell) in d[0].iter_mut().enumerate() {
+            *cell = j;
+        }
+        for i in 1..=a.len() {
+            for j in 1..=b.len() {
+                let cost = usize::from(a[i - 1] != b[j - 1]);
+                let mut best = (d[i - 1][j] + 1)
+                    .min(d[i][j - 1] + 1)
+                    .min(d[i - 1][j - 1] + cost);
+                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                    best = best.min(d[i - 2][j - 2] + 1);
+                }
+                d[i][j] = best;
+            }
+        }
+        d[a.len()][b.len()]
+    }
+
+    #[test]
+    fn bounded_distance_agrees_with_the_full_table() {
+        let words = [
+            "", "a", "ab", "ba", "abc", "acb", "count", "conut", "counter", "cnt", "print", "prnt",
+            "ca", "abcdef", "badcfe", "xyzabc", "kitten", "sitting",
+        ];
+        for a in words {
+            for b in words {
+                let full = reference(a, b);
+                let (a_chars, b_chars): (Vec<char>, Vec<char>) =
+                    (a.chars().collect(), b.chars().collect());
+                for bound in 0..8 {
+                    let expected = (full <= bound).then_some(full);
+                    assert_eq!(
+                        distance_within(&a_chars, &b_chars, bound),
+                        expected,
+                        "{a:?} {b:?} bound {bound}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn ties_go_to_the_first_name_alphabetically() {
+        let names = ["cat", "bat", "hat"];
+        assert_eq!(suggest("at", names.iter().copied()), Some("bat".into()));
+    }
+
+    #[test]
+    fn internal_names_are_not_suggested() {
+        let names = ["__first", "$iter"];
+        assert_eq!(suggest("_first", names.iter().copied()), None);
+        assert_eq!(suggest("$itr", names.iter().copied()), None);
+        assert_eq!(
+            suggest("__frst", names.iter().copied()),
+            Some("__first".into())
+        );
+    }
+
+    #[test]
+    fn huge_names_are_cheap() {
+        let long = "x".repeat(1_000_000);
+        let other = "y".repeat(20_000);
+        let near = format!("{}z", "x".repeat(999_999));
+        let names = [other.as_str(), near.as_str(), "x"];
+        let start = std::time::Instant::now();
+        assert_eq!(suggest(&long, names.iter().copied()), None);
+        assert_eq!(suggest(&other, names.iter().copied()), None);
+        let many: Vec<String> = (0..100_000).map(|i| format!("name{i}")).collect();
+        assert_eq!(
+            suggest("nme5", many.iter().map(|s| s.as_str())),
+            Some("name5".into())
+        );
+        assert!(start.elapsed() < std::time::Duration::from_secs(2));
     }
 }

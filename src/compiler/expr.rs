@@ -61,7 +61,9 @@ impl Compiler<'_> {
             ExprKind::Name(id) => self.get_name(id),
             ExprKind::SelfRef => self.self_ref(span),
             ExprKind::Super(name) => {
-                self.self_ref(span);
+                if self.super_allowed() {
+                    self.self_ref(span);
+                }
                 if self.super_ref(span) {
                     let sym = self.symbols.borrow_mut().intern(&name.name);
                     self.emit(Op::GetSuper(sym), span);
@@ -118,7 +120,9 @@ impl Compiler<'_> {
             }
             ExprKind::Call { callee, args } => {
                 if let ExprKind::Super(name) = &callee.kind {
-                    self.self_ref(callee.span);
+                    if self.super_allowed() {
+                        self.self_ref(callee.span);
+                    }
                     let n = self.args(args, span);
                     if self.super_ref(callee.span) {
                         let sym = self.symbols.borrow_mut().intern(&name.name);
@@ -224,10 +228,17 @@ impl Compiler<'_> {
         }
     }
 
+    /// Whether `super` is inside a method. Checked before `self` is pushed
+    /// for it, so that `super` outside a class is reported as such once,
+    /// not as a `self` outside a method.
+    fn super_allowed(&self) -> bool {
+        self.fns.iter().any(|f| f.is_method)
+    }
+
     /// Pushes the superclass of the enclosing class; false after reporting
     /// an error.
     fn super_ref(&mut self, span: Span) -> bool {
-        if !self.fns.iter().any(|f| f.is_method) {
+        if !self.super_allowed() {
             self.error(CompileErrorKind::SuperOutsideMethod, span);
             return false;
         }
@@ -273,6 +284,7 @@ impl Compiler<'_> {
             decl.span,
         ));
         self.f().owner = owner;
+        self.f().error_marks[0] = self.errors.len();
         if is_method {
             self.declare_local("self", decl.span);
         } else {

@@ -21,6 +21,7 @@ pub use error::{CompileError, CompileErrorKind, Limit};
 use crate::ast;
 use crate::bytecode::{FnProto, Interner, ModuleProto};
 use crate::span::{SourceId, Span};
+use rustc_hash::FxHashMap;
 use scope::FnState;
 use std::rc::Rc;
 
@@ -53,6 +54,8 @@ pub fn compile_module(
         symbols,
         resolve_import,
         errors: Vec::new(),
+        unresolved: FxHashMap::default(),
+        binding_let: None,
         fns: Vec::new(),
         globals: Vec::new(),
         global_slots: Default::default(),
@@ -77,6 +80,12 @@ struct Compiler<'a> {
     symbols: &'a std::cell::RefCell<Interner>,
     resolve_import: &'a mut dyn FnMut(&ast::Import, Span) -> Result<ImportTarget, CompileError>,
     errors: Vec<CompileError>,
+    /// For each name that resolved nowhere, the indexes in `errors` of its
+    /// reports, in order: a local declared later in an enclosing block turns
+    /// them into "used before its declaration" (see `scope.rs`).
+    unresolved: FxHashMap<String, Vec<usize>>,
+    /// The `let` whose names are being bound, if any.
+    binding_let: Option<scope::LetBinding>,
     /// The functions being compiled, innermost last.
     fns: Vec<FnState>,
     /// Module-level names, in slot order.

@@ -81,9 +81,22 @@ pub(super) struct FnState {
     /// The latest position a forward jump was pointed at: the instruction
     /// before it must not be fused with the next one.
     pub last_label: usize,
+    /// For each scope depth, how many errors had been reported when the
+    /// latest scope at that depth began (depth 0: the function's start).
+    /// A local declared in a scope may be what the unresolved names
+    /// reported since then meant.
+    pub error_marks: Vec<usize>,
     const_index: FxHashMap<ConstKey, u32>,
     /// Limits already reported in this function (each is reported once).
     limits_hit: Vec<Limit>,
+}
+
+/// The `let` statement whose names are being bound.
+#[derive(Clone, Copy)]
+pub(super) struct LetBinding {
+    pub span: Span,
+    /// The value is a lambda (`let r = fn(n) { ... }`).
+    pub value_is_fn: bool,
 }
 
 #[derive(PartialEq, Eq, Hash)]
@@ -125,6 +138,7 @@ impl FnState {
             tries: Vec::new(),
             handlers: 0,
             last_label: 0,
+            error_marks: vec![0],
             const_index: FxHashMap::default(),
             limits_hit: Vec::new(),
         }
@@ -225,7 +239,12 @@ impl Compiler<'_> {
     }
 
     pub(super) fn begin_scope(&mut self) {
-        self.f().scope_depth += 1;
+        let mark = self.errors.len();
+        let f = self.f();
+        f.scope_depth += 1;
+        // A scope closed without `end_scope` leaves a stale mark: replace it.
+        f.error_marks.truncate(f.scope_depth as usize);
+        f.error_marks.push(mark);
     }
 
     /// Closes a scope: pops its locals at run time and patches the accesses
@@ -277,7 +296,63 @@ impl Compiler<'_> {
         let slot = self.declare_hidden(name, span);
         let at = self.emit(Op::Nop, span);
         self.f().locals.last_mut().expect("just declared").decl = Some(at);
+        self.explain_earlier_uses(name, span);
         slot
+    }
+
+    /// A local `name` was just declared at `span`: the uses of `name`
+    /// reported as undeclared since its scope began were meant for it, so
+    /// they become "used before its declaration" (or "used in its own
+    /// `let`") instead of "not declared anywhere ... did you mean".
+    fn explain_earlier_uses(&mut self, name: &str, span: Span) {
+        let Some(uses) = self.unresolved.get_mut(name) else {
+            return;
+        };
+        let f = self.fns.last().expect("a function is being compiled");
+        let depth = (f.scope_depth as usize).min(f.error_marks.len() - 1);
+        let mark = f.error_marks[depth];
+        let from = uses.partition_point(|&i| i < mark);
+        for &i in &uses[from..] {
+            let error = &mut self.errors[i];
+            let assigned = matches!(error.kind, CompileErrorKind::AssignToUndeclared { .. });
+            error.kind = match self.binding_let {
+                Some(b) if b.span.start <= error.span.start && error.span.end <= b.span.end => {
+                    CompileErrorKind::UsedInOwnLet {
+                        name: name.to_string(),
+                        value_is_fn: b.value_is_fn,
+                    }
+                }
+                _ => CompileErrorKind::UsedBeforeDeclaration {
+                    name: name.to_string(),
+                    declared: span,
+                    assigned,
+                },
+            };
+        }
+        uses.truncate(from);
+    }
+
+    /// Reports a name that resolves nowhere (read, or assigned when
+    /// `assigned`), with a "did you mean" hint.
+    pub(super) fn report_unresolved(&mut self, id: &ast::Ident, assigned: bool) {
+        // Only the first errors are shown, and each search walks every
+        // visible name: later errors get no hint.
+        let suggestion = if self.errors.len() < crate::diagnostics::MAX_REPORTED {
+            self.suggest_name(&id.name)
+        } else {
+            None
+        };
+        let name = id.name.clone();
+        let kind = if assigned {
+            CompileErrorKind::AssignToUndeclared { name, suggestion }
+        } else {
+            CompileErrorKind::UndefinedName { name, suggestion }
+        };
+        self.unresolved
+            .entry(id.name.clone())
+            .or_default()
+            .push(self.errors.len());
+        self.error(kind, id.span);
     }
 
     /// Declares a compiler-internal local (never captured, never named by
@@ -419,16 +494,7 @@ impl Compiler<'_> {
     pub(super) fn get_name(&mut self, id: &ast::Ident) {
         match self.resolve(&id.name) {
             Some(r) => self.emit_get(r, id.span),
-            None => {
-                let suggestion = self.suggest_name(&id.name);
-                self.error(
-                    CompileErrorKind::UndefinedName {
-                        name: id.name.clone(),
-                        suggestion,
-                    },
-                    id.span,
-                );
-            }
+            None => self.report_unresolved(id, false),
         }
     }
 

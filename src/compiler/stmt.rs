@@ -24,7 +24,7 @@
 //! ```
 
 use super::error::{CompileErrorKind, Limit};
-use super::scope::{Cleanup, LoopCtx, Resolved, TryCtx};
+use super::scope::{Cleanup, LetBinding, LoopCtx, Resolved, TryCtx};
 use super::{import_binding, Compiler, ImportTarget};
 use crate::ast::{self, Block, Expr, ExprKind, Pattern, Stmt, StmtKind};
 use crate::bytecode::{Op, Slot, Target};
@@ -50,7 +50,12 @@ impl Compiler<'_> {
                         self.emit(Op::Nil, span);
                     }
                 }
+                let value_is_fn = value
+                    .as_ref()
+                    .is_some_and(|v| matches!(v.kind, ExprKind::Lambda(_)));
+                self.binding_let = Some(LetBinding { span, value_is_fn });
                 self.bind_pattern(pattern, span);
+                self.binding_let = None;
             }
             StmtKind::Assign { target, op, value } => self.assign(target, *op, value, span),
             StmtKind::Expr(e) => {
@@ -167,14 +172,7 @@ impl Compiler<'_> {
         match &target.kind {
             ExprKind::Name(id) => {
                 let Some(r) = self.resolve(&id.name) else {
-                    let suggestion = self.suggest_name(&id.name);
-                    self.error(
-                        CompileErrorKind::AssignToUndeclared {
-                            name: id.name.clone(),
-                            suggestion,
-                        },
-                        id.span,
-                    );
+                    self.report_unresolved(id, true);
                     return;
                 };
                 if let Some(op) = op {
@@ -537,7 +535,7 @@ impl Compiler<'_> {
                 );
             }
             seen.push(&mname.name);
-            let owner: Rc<str> = Rc::from(name.name.as_str());
+            let owner: Rc<str> = Rc::from(method_owner(&name.name, self.source));
             let idx = self.function(method, Some(Rc::from(mname.name.as_str())), Some(owner));
             self.emit(Op::Closure(idx), method.span);
             let sym = self.symbols.borrow_mut().intern(&mname.name);
@@ -602,5 +600,17 @@ fn end_of(span: Span) -> Span {
     Span {
         start: span.end.saturating_sub(1),
         end: span.end,
+    }
+}
+
+/// The class name traces and arity errors give a method (`Point.get`). The
+/// prelude's `ListMethods` & co. lend their methods to a built-in type
+/// (`stdlib::adopt_prelude`), so their methods are named after the type the
+/// user called them on: `list.reduce() takes 2 arguments`.
+fn method_owner(class: &str, source: crate::span::SourceId) -> String {
+    // The prelude is always the first source of a program (`driver`).
+    match class.strip_suffix("Methods") {
+        Some(type_name) if source == crate::span::SourceId(0) => type_name.to_lowercase(),
+        _ => class.to_string(),
     }
 }

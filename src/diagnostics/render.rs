@@ -25,7 +25,8 @@
 //! the length of the line. Characters that ariadne would take for line breaks
 //! (`\r`, form feed, U+2028...) are shown as spaces, so that its line numbers
 //! agree with the `\n` lines that traces count, and other control characters
-//! as `�`, so that a report never writes raw escape codes to a terminal.
+//! (and bidirectional overrides) as `�`, so that a report never writes raw
+//! escape codes to a terminal.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -430,11 +431,14 @@ fn back(src: &str, from: usize, n: usize, limit: usize) -> usize {
         .map_or(from, |(i, _)| limit + i)
 }
 
-/// How a character of the file is shown: see the module comment.
+/// How a character of the file is shown: see the module comment. The
+/// bidirectional overrides and isolates are hidden too, since a terminal
+/// would reorder the excerpt's text around them.
 fn shown_char(c: char) -> char {
     match c {
         '\r' | '\u{b}' | '\u{c}' | '\u{85}' | '\u{2028}' | '\u{2029}' => ' ',
         '\t' => '\t',
+        '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => '\u{FFFD}',
         c if c.is_control() => '\u{FFFD}',
         c => c,
     }
@@ -727,6 +731,10 @@ mod tests {
         let d = Diagnostic::error("odd").with_label(id, Span::new(0, 3), "here");
         let out = render(&d, &map, false);
         assert!(out.contains(" 1 │ let a = \"x y \"   let b = 1"), "{out}");
+        let id = map.add("bidi.weft", "let s = \"\u{202e}abc\"\nprint(x)\n");
+        let d = Diagnostic::error("x").with_label(id, Span::new(0, 3), "here");
+        let out = render(&d, &map, false);
+        assert!(out.contains(" 1 │ let s = \"\u{FFFD}abc\""), "{out}");
     }
 
     #[test]
@@ -797,6 +805,49 @@ mod tests {
             crate::diagnostics::MAX_REPORTED
         );
         assert!(out.ends_with("... and 2 more errors\n"), "{out}");
+    }
+
+    #[test]
+    fn any_spans_on_any_text_render_briefly() {
+        // A small deterministic generator: texts of short and very long
+        // lines, multi-byte and odd characters, and spans anywhere.
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n.max(1) as u64) as usize
+        };
+        let pieces = [
+            "a", "é", "\n", "\r\n", "\t", "\u{2028}", "\u{1b}", "日本", "\"", " ", "😀",
+        ];
+        for _ in 0..300 {
+            let mut text = String::new();
+            for _ in 0..next(40) {
+                let piece = pieces[next(pieces.len())];
+                let times = if next(8) == 0 { 500 } else { 1 + next(3) };
+                text.push_str(&piece.repeat(times));
+            }
+            let mut map = SourceMap::new();
+            let id = map.add("r.weft", text.as_str());
+            let mut d = Diagnostic::error("e");
+            for _ in 0..1 + next(3) {
+                let a = next(text.len() + 2);
+                let b = a + next(text.len() + 2 - a.min(text.len()));
+                d = d.with_label(id, Span::new(a, b), "label");
+            }
+            let out = render(&d, &map, next(2) == 0);
+            assert!(
+                out.lines().next().is_some_and(|l| l.ends_with(" e")),
+                "{out}"
+            );
+            let limit = if out.contains('\x1b') {
+                200_000
+            } else {
+                20_000
+            };
+            assert!(out.len() < limit, "{} bytes for {text:?}", out.len());
+        }
     }
 
     #[test]

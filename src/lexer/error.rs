@@ -71,7 +71,8 @@ const VALID_ESCAPES: &str =
 /// Shows a character inside backticks: control and invisible characters
 /// are escaped so that the message stays on one line and readable.
 fn show_char(c: char) -> String {
-    if c.is_control() || c.is_whitespace() {
+    let bidi = matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if c.is_control() || c.is_whitespace() || bidi {
         c.escape_default().to_string()
     } else {
         c.to_string()

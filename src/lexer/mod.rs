@@ -19,6 +19,15 @@
 //! integer out of range, the text read so far for an unterminated string), so
 //! the parser sees a well-formed stream. An unterminated string keeps only the
 //! rest of its first line; what follows is lexed as code again.
+//!
+//! Blame: strings may span lines, so a missing closing quote only shows at
+//! the end of the file, where the last quote is left open; every string in
+//! between has swallowed a line break and the code up to the next quote.
+//! When the strings just before the open one all span lines, [`lex`] tries
+//! cutting each of them (earliest first) at its first line instead; the
+//! first cut after which the rest of the file lexes cleanly, with no string
+//! spanning lines, is taken to be the string that lost its quote, and the
+//! report points at its opening quote.
 
 mod error;
 mod raw;
@@ -41,15 +50,40 @@ use raw::Raw;
 /// Splits `src` into tokens. Errors are collected, never fatal: the tokens
 /// around a bad character are still produced so the parser can report more.
 pub fn lex(src: &str) -> (Vec<(Token, Span)>, Vec<LexError>) {
-    let mut lexer = Lexer {
-        src,
-        tokens: Vec::with_capacity(src.len() / 4),
-        errors: Vec::new(),
-        interps: Vec::new(),
-        string_hit_eof: false,
-    };
-    lexer.run();
+    let lexer = Lexer::run_on(src, None);
+    if let Some(open) = lexer.open_at_eof {
+        // The strings just before the open one, as long as each spans lines.
+        let chain = lexer.strings[..open]
+            .iter()
+            .rposition(|s| !s.spans_lines)
+            .map_or(0, |i| i + 1);
+        for culprit in (chain..open).take(MAX_BLAME_TRIES) {
+            let quote = lexer.strings[culprit].quote;
+            let retry = Lexer::run_on(src, Some(quote));
+            let clean_after = retry.errors.iter().all(|e| {
+                (e.span.start as usize) < quote
+                    || (e.span.start as usize == quote
+                        && e.kind == LexErrorKind::UnterminatedString)
+            });
+            let no_more_lines = retry.strings[culprit + 1..].iter().all(|s| !s.spans_lines);
+            if clean_after && no_more_lines {
+                return (retry.tokens, retry.errors);
+            }
+        }
+    }
     (lexer.tokens, lexer.errors)
+}
+
+/// How many strings [`lex`] tries cutting short when looking for the one
+/// that lost its closing quote; each try lexes the file again.
+const MAX_BLAME_TRIES: usize = 8;
+
+/// A string literal met while lexing (see "Blame" above).
+struct StrRecord {
+    /// Offset of its opening quote.
+    quote: usize,
+    /// Whether its text holds a line break.
+    spans_lines: bool,
 }
 
 /// An interpolation whose closing `}` has not been seen yet.
@@ -61,6 +95,8 @@ struct Interp {
     open: Span,
     /// Offset of the string's opening quote.
     quote: usize,
+    /// The string's index in `Lexer::strings`.
+    record: usize,
 }
 
 struct Lexer<'s> {
@@ -70,9 +106,31 @@ struct Lexer<'s> {
     interps: Vec<Interp>,
     /// Set once a string ran to the end of input (see `string_body`).
     string_hit_eof: bool,
+    /// Every string literal, in the order they open.
+    strings: Vec<StrRecord>,
+    /// The first string left open at the end of input, by index in `strings`.
+    open_at_eof: Option<usize>,
+    /// The opening quote of a string to end at its first line break, as if
+    /// its closing quote were missing (see "Blame" above).
+    force_cut: Option<usize>,
 }
 
 impl<'s> Lexer<'s> {
+    fn run_on(src: &'s str, force_cut: Option<usize>) -> Lexer<'s> {
+        let mut lexer = Lexer {
+            src,
+            tokens: Vec::with_capacity(src.len() / 4),
+            errors: Vec::new(),
+            interps: Vec::new(),
+            string_hit_eof: false,
+            strings: Vec::new(),
+            open_at_eof: None,
+            force_cut,
+        };
+        lexer.run();
+        lexer
+    }
+
     fn push(&mut self, token: Token, start: usize, end: usize) {
         self.tokens.push((token, Span::new(start, end)));
     }
@@ -129,7 +187,7 @@ impl<'s> Lexer<'s> {
             Raw::Hex => self.integer(text, 16, start, end),
             Raw::Binary => self.integer(text, 2, start, end),
             Raw::Float => self.float(text, start, end),
-            Raw::Quote => return Some(self.string_body(end, start, false)),
+            Raw::Quote => return Some(self.string_body(end, start, None)),
             Raw::RQuote => return Some(self.raw_string(start)),
             Raw::CommentOpen => return Some(self.block_comment(start)),
             Raw::LBrace => {
@@ -140,10 +198,10 @@ impl<'s> Lexer<'s> {
             }
             Raw::RBrace => match self.interps.last_mut() {
                 Some(interp) if interp.depth == 0 => {
-                    let quote = interp.quote;
+                    let (quote, record) = (interp.quote, interp.record);
                     self.interps.pop();
                     self.push(Token::InterpClose, start, end);
-                    return Some(self.string_body(end, quote, true));
+                    return Some(self.string_body(end, quote, Some(record)));
                 }
                 Some(interp) => {
                     interp.depth -= 1;

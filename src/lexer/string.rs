@@ -11,7 +11,7 @@
 //! the positions found is always on character boundaries.
 
 use super::error::{LexErrorKind, UnicodeEscapeProblem};
-use super::{Interp, Lexer, Token};
+use super::{Interp, Lexer, StrRecord, Token};
 use crate::span::Span;
 
 /// The state to roll back to when a string turns out to be unterminated:
@@ -26,10 +26,23 @@ struct LineCut {
 
 impl<'s> Lexer<'s> {
     /// Scans string text starting at `from`. `quote` is the offset of the
-    /// string's opening `"`; `continued` is true when a `StrStart` was already
-    /// emitted for it (this piece follows an interpolation). Returns the
-    /// offset where code lexing resumes.
-    pub(super) fn string_body(&mut self, from: usize, quote: usize, continued: bool) -> usize {
+    /// string's opening `"`; `resumed` is the string's index in `strings`
+    /// when a `StrStart` was already emitted for it (this piece follows an
+    /// interpolation). Returns the offset where code lexing resumes.
+    pub(super) fn string_body(
+        &mut self,
+        from: usize,
+        quote: usize,
+        resumed: Option<usize>,
+    ) -> usize {
+        let continued = resumed.is_some();
+        let record = resumed.unwrap_or_else(|| {
+            self.strings.push(StrRecord {
+                quote,
+                spans_lines: false,
+            });
+            self.strings.len() - 1
+        });
         let src = self.src;
         let bytes = src.as_bytes();
         let mut text = String::new();
@@ -61,6 +74,7 @@ impl<'s> Lexer<'s> {
                         depth: 0,
                         open: Span::new(i, i + 2),
                         quote,
+                        record,
                     });
                     return i + 2;
                 }
@@ -70,6 +84,14 @@ impl<'s> Lexer<'s> {
                     run = i;
                 }
                 b'\n' => {
+                    self.strings[record].spans_lines = true;
+                    if self.force_cut == Some(quote) {
+                        // Taken to be the string that lost its closing quote.
+                        text.push_str(&src[run..i]);
+                        self.strings[record].spans_lines = false;
+                        self.unterminated(text, from, quote, continued, i);
+                        return i;
+                    }
                     if cut.is_none() {
                         cut = Some(LineCut {
                             pos: i,
@@ -90,6 +112,9 @@ impl<'s> Lexer<'s> {
         // one would rescan to the end of input again, which turns a file of
         // stray quotes quadratic.
         let cut = if self.string_hit_eof { None } else { cut };
+        if !self.string_hit_eof {
+            self.open_at_eof = Some(record);
+        }
         self.string_hit_eof = true;
         let end = match cut {
             Some(cut) => {
@@ -99,14 +124,30 @@ impl<'s> Lexer<'s> {
             }
             None => bytes.len(),
         };
+        self.unterminated(text, from, quote, continued, end);
+        end
+    }
+
+    /// Reports the string opened at `quote` as unterminated and ends it at
+    /// `end`, with `text` as its last piece (which started at `from`).
+    fn unterminated(
+        &mut self,
+        text: String,
+        from: usize,
+        quote: usize,
+        continued: bool,
+        end: usize,
+    ) {
         let quote_line_end = self.line_end(quote);
         self.error(LexErrorKind::UnterminatedString, quote, quote_line_end);
         if continued {
             self.text_piece(text, from, end);
+            // Closes the string for the parser, which would otherwise
+            // report the missing end as a second error.
+            self.push(Token::StrEnd, end, end);
         } else {
             self.push(Token::Str(text), quote, end);
         }
-        end
     }
 
     /// Emits a `StrText` unless the piece is empty.

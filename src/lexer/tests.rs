@@ -706,9 +706,59 @@ fn unterminated_string_after_interpolation() {
             ident("x"),
             InterpClose,
             text("b"),
+            StrEnd,
             ident("c")
         ]
     );
+}
+
+#[test]
+fn missing_quote_is_blamed_on_the_string_that_lost_it() {
+    // The quote missing on line 1 shifts every later pair: the string on
+    // line 1 runs to the quote on line 2, and so on, until the last quote
+    // is left open. The report goes to line 1.
+    let src = "let s = \"abc\nprint(\"x\")\nprint(\"y\")\nprint(1)\n";
+    let (tokens, errors) = lex(src);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].kind, LexErrorKind::UnterminatedString);
+    assert_eq!(&src[errors[0].span.range()], "\"abc");
+    let strings: Vec<&Token> = tokens
+        .iter()
+        .map(|(t, _)| t)
+        .filter(|t| matches!(t, Token::Str(_)))
+        .collect();
+    assert_eq!(
+        strings,
+        [
+            &Token::Str("abc".into()),
+            &Token::Str("x".into()),
+            &Token::Str("y".into())
+        ]
+    );
+}
+
+#[test]
+fn a_string_that_spans_lines_on_purpose_is_not_blamed() {
+    let src = "let doc = \"one\ntwo\"\nprint(\"x)\n";
+    let (_, errors) = lex(src);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(&src[errors[0].span.range()], "\"x)");
+    // Nor is it when the lost quote comes after it.
+    let src = "let doc = \"one\ntwo\"\nlet s = \"abc\nprint(\"x\")\n";
+    let (_, errors) = lex(src);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(&src[errors[0].span.range()], "\"abc");
+}
+
+#[test]
+fn blame_search_is_bounded() {
+    // Thousands of strings spanning lines before an open one: at most a few
+    // extra passes, not one per string.
+    let src = format!("{}\"open", "\"a\nb\" ".repeat(20_000));
+    let start = std::time::Instant::now();
+    let (_, errors) = lex(&src);
+    assert_eq!(errors.len(), 1);
+    assert!(start.elapsed() < std::time::Duration::from_secs(5));
 }
 
 #[test]
@@ -726,6 +776,12 @@ fn stray_characters() {
     assert_eq!(
         errs("a & b | c"),
         vec![LexErrorKind::StrayChar('&'), LexErrorKind::StrayChar('|')]
+    );
+    // A bidirectional override is named by its code, never written as is.
+    let (_, errors) = lex("a \u{202e} b");
+    assert_eq!(
+        errors[0].kind.to_string(),
+        "unexpected character `\\u{202e}`"
     );
 }
 

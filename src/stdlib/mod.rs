@@ -4,8 +4,9 @@
 //!
 //! Natives never call back into script code: the higher-order methods
 //! (`map`, `filter`, `sort_by`, ...) are written in Weft in
-//! `std/prelude.weft`, whose classes `StrMethods`, `ListMethods`,
-//! `MapMethods`, ... lend their methods to the built-in types.
+//! `std/prelude.weft`, whose classes `StringMethods`, `ListMethods`,
+//! `MapMethods`, ... lend their methods to the built-in types (and their
+//! name, lower-cased and without `Methods`, to messages: `list.reduce()`).
 
 mod builtins;
 mod bytes;
@@ -34,7 +35,7 @@ pub const WEFT_MODULES: &[(&str, &str)] = &[];
 
 /// Prelude classes whose methods become methods of a built-in type.
 pub const PRELUDE_METHOD_CLASSES: &[(&str, TypeTag)] = &[
-    ("StrMethods", TypeTag::Str),
+    ("StringMethods", TypeTag::Str),
     ("ListMethods", TypeTag::List),
     ("MapMethods", TypeTag::Map),
     ("BytesMethods", TypeTag::Bytes),
@@ -126,7 +127,10 @@ pub fn make_module(rt: &mut Runtime, name: &str, members: Vec<(&str, Value)>) ->
     let mut names = rustc_hash::FxHashMap::default();
     let mut globals = Vec::with_capacity(members.len());
     for (i, (member, value)) in members.into_iter().enumerate() {
-        names.insert(rt.symbols.intern(member), u32::try_from(i).unwrap_or(u32::MAX));
+        names.insert(
+            rt.symbols.intern(member),
+            u32::try_from(i).unwrap_or(u32::MAX),
+        );
         globals.push(value);
     }
     rt.heap.alloc(Module {

@@ -99,6 +99,20 @@ impl Vm {
             Value::Instance(inst) if inst.class.is_error => self.rt.display(value),
             _ => format!("uncaught error: {}", self.rt.repr(value)),
         };
+        self.error_report_headed(value, headline)
+    }
+
+    /// [`Vm::error_report`] for an error that ended task `task`: the
+    /// headline says so once (`uncaught error in task 2: "x"`).
+    pub fn task_error_report(&self, value: Value, task: u64) -> Diagnostic {
+        let what = match value {
+            Value::Instance(inst) if inst.class.is_error => self.rt.display(value),
+            _ => self.rt.repr(value),
+        };
+        self.error_report_headed(value, format!("uncaught error in task {task}: {what}"))
+    }
+
+    fn error_report_headed(&self, value: Value, headline: String) -> Diagnostic {
         let mut d = Diagnostic::error(headline);
         if let Some(trace) = self.origin_of(value) {
             // Frames of the prelude (the Weft-written built-in methods such
@@ -127,6 +141,9 @@ impl Vm {
     }
 }
 
+/// Function names in trace lines are cut to this many characters.
+const MAX_TRACE_NAME_CHARS: usize = 100;
+
 /// The prelude is the first source every runtime loads.
 const PRELUDE: crate::span::SourceId = crate::span::SourceId(0);
 
@@ -143,13 +160,18 @@ fn finish_frame(kind: FrameKind) {
 
 /// `at name (file:line:col)` lines. Runs of a repeated line, or of a
 /// repeated group of up to four lines (mutual recursion), are collapsed.
+/// Frames of the prelude are left out, in `e.trace` as in reports: they are
+/// the built-in methods' implementation, not the user's code.
 pub fn trace_lines(sources: &crate::span::SourceMap, trace: &[TraceEntry]) -> Vec<String> {
     let lines: Vec<String> = trace
         .iter()
+        .filter(|entry| entry.source != PRELUDE)
         .map(|entry| {
             let file = sources.get(entry.source);
             let (line, col) = file.line_col(entry.span.start);
-            format!("at {} ({}:{}:{})", entry.function, file.name, line, col)
+            // A name may be any length; a trace has up to 10,000 lines.
+            let function = crate::diagnostics::clip_to(&entry.function, MAX_TRACE_NAME_CHARS);
+            format!("at {function} ({}:{line}:{col})", file.name)
         })
         .collect();
     let mut out = Vec::new();

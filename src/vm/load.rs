@@ -25,7 +25,12 @@ impl Runtime {
             .globals
             .iter()
             .enumerate()
-            .map(|(i, name)| (self.symbols.intern(name), u32::try_from(i).unwrap_or(u32::MAX)))
+            .map(|(i, name)| {
+                (
+                    self.symbols.intern(name),
+                    u32::try_from(i).unwrap_or(u32::MAX),
+                )
+            })
             .collect();
         let module = self.heap.alloc(Module {
             name: m.name.clone(),

@@ -555,8 +555,7 @@ impl Vm {
     }
 
     fn report_task_error(&mut self, task: Gc<Task>, e: Value) {
-        let mut report = self.error_report(e);
-        report.message = format!("uncaught error in task {}: {}", task.id, report.message);
+        let report = self.task_error_report(e, task.id);
         self.rt.flush();
         crate::report_to_stderr(&crate::diagnostics::render(
             &report,
@@ -588,8 +587,14 @@ impl Vm {
     /// The diagnostic for a deadlock.
     pub fn deadlock_diagnostic(lines: Vec<String>) -> Diagnostic {
         let mut d = Diagnostic::error("deadlock: every task is waiting and nothing can wake them");
-        for l in lines {
+        // A program may block any number of tasks: list the first ones.
+        let total = lines.len();
+        let shown = crate::diagnostics::MAX_REPORTED;
+        for l in lines.into_iter().take(shown) {
             d = d.with_note(l);
+        }
+        if total > shown {
+            d = d.with_note(format!("... and {} more waiting tasks", total - shown));
         }
         d
     }
