@@ -25,6 +25,7 @@ pub const BUILTINS: &[&str] = &[
     "__all",
     "__as_future",
     "__observe",
+    "__spawn_helper",
     // Error classes (LANGUAGE.md §5), in `ErrorKind::ALL` order.
     "Error",
     "TypeError",
@@ -50,7 +51,7 @@ pub const BUILTINS: &[&str] = &[
 ];
 
 /// Index of the first error class in [`BUILTINS`].
-pub const FIRST_ERROR_CLASS: usize = 20;
+pub const FIRST_ERROR_CLASS: usize = 21;
 
 /// Index of the first name the prelude defines.
 pub const FIRST_PRELUDE: usize = FIRST_ERROR_CLASS + 16;

@@ -7,7 +7,7 @@ use crate::vm::Runtime;
 use std::io::Write;
 
 /// In the order of `bytecode::builtins::BUILTINS`.
-pub static FUNCTIONS: [NativeFn; 20] = [
+pub static FUNCTIONS: [NativeFn; 21] = [
     NativeFn {
         name: "print",
         min: 0,
@@ -127,6 +127,12 @@ pub static FUNCTIONS: [NativeFn; 20] = [
         min: 1,
         max: 1,
         f: super::concurrency::observe,
+    },
+    NativeFn {
+        name: "__spawn_helper",
+        min: 1,
+        max: 1,
+        f: super::concurrency::spawn_helper,
     },
 ];
 

@@ -486,6 +486,9 @@ pub fn as_future(rt: &mut Runtime, args: &[Value]) -> NResult {
     match args[0] {
         v @ Value::Future(_) => Ok(v),
         Value::Task(t) => {
+            if rt.current_task.is_some_and(|me| Gc::ptr_eq(me, t)) {
+                return value_error("a task cannot await itself");
+            }
             let f = rt
                 .sched
                 .new_future(&mut rt.heap, FutureKind::Watch { task: t });
@@ -509,6 +512,13 @@ pub fn as_future(rt: &mut Runtime, args: &[Value]) -> NResult {
             ))
         }
     }
+}
+
+/// `__spawn_helper(coro)`: spawns a task of the prelude's own (a `group`'s
+/// watcher), numbered apart from the program's tasks and hidden from
+/// `runtime.tasks()` and deadlock reports.
+pub fn spawn_helper(rt: &mut Runtime, args: &[Value]) -> NResult {
+    Ok(Value::Task(crate::vm::spawn_coroutine(rt, args[0], true)?))
 }
 
 /// `__observe(t)`: the caller takes responsibility for `t`'s outcome (a

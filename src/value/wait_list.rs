@@ -69,9 +69,8 @@ impl<T: Waiter> Default for WaitList<T> {
 }
 
 impl<T: Waiter> WaitList<T> {
-    /// Enlists `w` at the back (leaving any list it was in).
+    /// Enlists `w` at the back (it is in no other list: see the invariant).
     pub fn push_back(&mut self, w: Gc<T>) {
-        debug_assert!(!w.ticket().is_enlisted(), "a waiter waits in one list");
         let n = w.ticket().enlist();
         self.entries.push_back((w, n));
     }

@@ -427,41 +427,11 @@ impl Vm {
 
     /// `spawn coro`.
     pub(super) fn spawn(&mut self, v: Value) -> NResult {
-        let Value::Coroutine(c) = v else {
-            return type_error(format!(
-                "spawn needs a coroutine (the result of calling an async fn), not {}",
-                self.rt.type_name(v)
-            ));
-        };
-        if c.state.get() != CoState::Fresh {
-            return type_error("this coroutine was already awaited or spawned");
-        }
-        c.state.set(CoState::Running);
-        let fiber = Fiber {
-            stack: c.stack.take(),
-            frames: vec![Frame {
-                closure: c.closure,
-                ip: 0,
-                base: 0,
-                argc: c.argc,
-                kind: FrameKind::Coroutine(c),
-            }],
-            handlers: Vec::new(),
-        };
-        // The prelude starting a coroutine of its own is a helper the
-        // program should not see; a user's coroutine that `all` starts, or
-        // a user's `spawn timeout(...)`, is the program's.
-        let spawned_by_prelude = self
-            .fiber
-            .frames
-            .last()
-            .is_some_and(|f| f.closure.proto.code.source == PRELUDE);
-        let internal = spawned_by_prelude && c.closure.proto.code.source == PRELUDE;
+        let task = spawn_coroutine(&mut self.rt, v, false)?;
         let site = (self.fiber.frames.last()).map(|f| {
             let (source, span) = frame_site(f);
             self.await_site(source, span)
         });
-        let task = self.rt.sched.spawn(&mut self.rt.heap, fiber, internal);
         task.spawn_site.set(site);
         Ok(Value::Task(task))
     }
@@ -605,6 +575,33 @@ impl Vm {
         }
         d
     }
+}
+
+/// `spawn coro`, or with `internal` a helper task of the prelude
+/// (`__spawn_helper`), which the program does not see.
+pub fn spawn_coroutine(rt: &mut super::Runtime, v: Value, internal: bool) -> NResult<Gc<Task>> {
+    let Value::Coroutine(c) = v else {
+        return type_error(format!(
+            "spawn needs a coroutine (the result of calling an async fn), not {}",
+            rt.type_name(v)
+        ));
+    };
+    if c.state.get() != CoState::Fresh {
+        return type_error("this coroutine was already awaited or spawned");
+    }
+    c.state.set(CoState::Running);
+    let fiber = Fiber {
+        stack: c.stack.take(),
+        frames: vec![Frame {
+            closure: c.closure,
+            ip: 0,
+            base: 0,
+            argc: c.argc,
+            kind: FrameKind::Coroutine(c),
+        }],
+        handlers: Vec::new(),
+    };
+    Ok(rt.sched.spawn(&mut rt.heap, fiber, internal))
 }
 
 /// The place of the instruction a frame last saved its ip at.
