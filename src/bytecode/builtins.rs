@@ -20,10 +20,12 @@ pub const BUILTINS: &[&str] = &[
     "Mutex",
     "Semaphore",
     "Event",
-    // Internal helpers of the prelude's `race`.
+    // Internal helpers of the prelude's `all`, `race`, `timeout` and `group`.
     "__first",
+    "__all",
     "__as_future",
     "__observe",
+    "__spawn_helper",
     // Error classes (LANGUAGE.md §5), in `ErrorKind::ALL` order.
     "Error",
     "TypeError",
@@ -49,7 +51,7 @@ pub const BUILTINS: &[&str] = &[
 ];
 
 /// Index of the first error class in [`BUILTINS`].
-pub const FIRST_ERROR_CLASS: usize = 19;
+pub const FIRST_ERROR_CLASS: usize = 21;
 
 /// Index of the first name the prelude defines.
 pub const FIRST_PRELUDE: usize = FIRST_ERROR_CLASS + 16;

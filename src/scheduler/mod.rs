@@ -20,9 +20,14 @@ use std::time::{Duration, Instant};
 pub struct Scheduler {
     /// Tasks ready to run, in the order they became ready.
     pub queue: VecDeque<Gc<Task>>,
-    /// Every task that has not finished, by id.
-    pub tasks: std::collections::BTreeMap<u64, Gc<Task>>,
+    /// Every task that has not finished, by (internal, id): the user's
+    /// tasks first, in id order.
+    pub tasks: std::collections::BTreeMap<(bool, u64), Gc<Task>>,
+    /// The next id of a task the program spawns (the main script is 0).
     next_task: u64,
+    /// The next id of a helper task of the prelude, counted apart so that
+    /// helpers use up none of the program's ids.
+    next_internal: u64,
     next_future: u64,
     /// Created on first use (programs that never sleep need no poller).
     reactor: Option<Reactor>,
@@ -32,11 +37,18 @@ pub struct Scheduler {
 }
 
 impl Scheduler {
-    /// A new task that will run `fiber`, queued at the back.
-    pub fn spawn(&mut self, heap: &mut Heap, fiber: Fiber) -> Gc<Task> {
-        let task = heap.alloc(Task::new(self.next_task, fiber));
-        self.next_task += 1;
-        self.tasks.insert(task.id, task);
+    /// A new task that will run `fiber`, queued at the back; `internal`
+    /// for a helper task of the prelude.
+    pub fn spawn(&mut self, heap: &mut Heap, fiber: Fiber, internal: bool) -> Gc<Task> {
+        let counter = if internal {
+            &mut self.next_internal
+        } else {
+            &mut self.next_task
+        };
+        let id = *counter;
+        *counter += 1;
+        let task = heap.alloc(Task::new(id, internal, fiber));
+        self.tasks.insert((internal, id), task);
         self.queue.push_back(task);
         task
     }
@@ -72,20 +84,45 @@ impl Scheduler {
         if let Some(task) = fut.waiter.take() {
             self.wake(task, outcome);
         }
-        if let Some((first, index)) = fut.parent.take() {
-            if !first.is_done() {
-                self.detach_items(first);
-                self.complete(first, Ok(Value::Int(index as i64)));
+        let Some((parent, index)) = fut.parent.take() else {
+            return;
+        };
+        if parent.is_done() {
+            return;
+        }
+        match parent.kind.get() {
+            FutureKind::First { .. } => {
+                self.detach_items(parent);
+                self.complete(parent, Ok(Value::Int(index as i64)));
             }
+            FutureKind::All { items, remaining } => {
+                if outcome.is_err() {
+                    self.detach_items(parent);
+                    self.complete(parent, outcome);
+                } else if remaining <= 1 {
+                    self.complete(parent, Ok(Value::Nil));
+                } else {
+                    parent.kind.set(FutureKind::All {
+                        items,
+                        remaining: remaining - 1,
+                    });
+                }
+            }
+            _ => {}
         }
     }
 
-    /// Detaches every pending item of a `First` future: queued operations
-    /// leave their queues (taking nothing) and timers stop.
-    pub fn detach_items(&mut self, first: Gc<Future>) {
-        let FutureKind::First {
+    /// Detaches every pending item of a `First` or `All` future: queued
+    /// operations leave their queues (taking nothing), timers stop, and
+    /// watchers of tasks stop watching.
+    pub fn detach_items(&mut self, parent: Gc<Future>) {
+        let (FutureKind::First {
             items: Value::List(items),
-        } = first.kind.get()
+        }
+        | FutureKind::All {
+            items: Value::List(items),
+            ..
+        }) = parent.kind.get()
         else {
             return;
         };
@@ -100,11 +137,23 @@ impl Scheduler {
     }
 
     /// Stops a pending future from completing: its timer is cancelled, its
-    /// queued operation leaves the queue (taking nothing), a `race` core
-    /// detaches its items.
+    /// queued operation leaves the queue (taking nothing), a watcher leaves
+    /// its task, a `race` or `all` core detaches its items.
     pub fn detach(&mut self, f: Gc<Future>) {
         match f.kind.get() {
-            FutureKind::Timer { key } => self.cancel_timer(key),
+            FutureKind::Timer {
+                key,
+                deadline,
+                armed: true,
+            } => {
+                self.cancel_timer(key);
+                f.kind.set(FutureKind::Timer {
+                    key,
+                    deadline,
+                    armed: false,
+                });
+            }
+            FutureKind::Timer { armed: false, .. } => {}
             FutureKind::Op {
                 owner: owner @ Value::Sync(obj),
                 op,
@@ -119,8 +168,9 @@ impl Scheduler {
                     started: false,
                 });
             }
-            FutureKind::First { .. } => self.detach_items(f),
-            FutureKind::Op { .. } | FutureKind::Plain => {}
+            FutureKind::Watch { task } => task.watchers.borrow_mut().remove(f),
+            FutureKind::First { .. } | FutureKind::All { .. } => self.detach_items(f),
+            FutureKind::Op { .. } => {}
         }
     }
 
@@ -135,10 +185,39 @@ impl Scheduler {
             .checked_add(Duration::from_secs_f64(ms / 1000.0))
             .unwrap_or(now + Duration::from_secs(86_400 * 365));
         let key = self.next_future + 1;
-        let fut = self.new_future(heap, FutureKind::Timer { key });
+        let fut = self.new_future(
+            heap,
+            FutureKind::Timer {
+                key,
+                deadline,
+                armed: true,
+            },
+        );
         let id = self.reactor()?.add_timer(deadline, key);
         self.timers.insert(key, (fut, id));
         Ok(fut)
+    }
+
+    /// Arms again, for its original deadline, a timer that was disarmed by
+    /// a race it lost (an awaited `sleep` must still end).
+    pub fn rearm(&mut self, fut: Gc<Future>) {
+        let FutureKind::Timer {
+            key,
+            deadline,
+            armed: false,
+        } = fut.kind.get()
+        else {
+            return;
+        };
+        // The reactor exists: the timer was armed once.
+        let Ok(reactor) = self.reactor() else { return };
+        let id = reactor.add_timer(deadline, key);
+        self.timers.insert(key, (fut, id));
+        fut.kind.set(FutureKind::Timer {
+            key,
+            deadline,
+            armed: true,
+        });
     }
 
     pub fn reactor(&mut self) -> std::io::Result<&mut Reactor> {
@@ -200,12 +279,12 @@ impl Scheduler {
         task.state.set(TaskState::Done);
         task.result.set(Some(outcome));
         *task.saved.borrow_mut() = Default::default();
-        self.tasks.remove(&task.id);
-        let waiters = std::mem::take(&mut *task.waiters.borrow_mut());
+        self.tasks.remove(&(task.internal, task.id));
+        let waiters = task.waiters.borrow_mut().take_all();
         for w in waiters {
             self.wake(w, outcome);
         }
-        let watchers = std::mem::take(&mut *task.watchers.borrow_mut());
+        let watchers = task.watchers.borrow_mut().take_all();
         for f in watchers {
             self.complete(f, outcome);
         }

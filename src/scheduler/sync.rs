@@ -24,7 +24,12 @@ fn waiting_task(f: Gc<Future>) -> Option<Gc<crate::value::Task>> {
 }
 
 /// Starts an operation future at its first await; it may complete at once.
+/// A timer that a lost race disarmed is armed again.
 pub fn start(rt: &mut Runtime, fut: Gc<Future>) {
+    if let FutureKind::Timer { armed: false, .. } = fut.kind.get() {
+        rt.sched.rearm(fut);
+        return;
+    }
     let FutureKind::Op { owner, op, started } = fut.kind.get() else {
         return;
     };
@@ -185,9 +190,9 @@ pub fn close(rt: &mut Runtime, obj: Gc<SyncObj>) {
         return;
     }
     ch.closed = true;
-    let mut failed: Vec<Gc<Future>> = ch.senders.drain(..).collect();
+    let mut failed = ch.senders.take_all();
     if ch.buffer.is_empty() {
-        failed.extend(ch.receivers.drain(..));
+        failed.extend(ch.receivers.take_all());
     }
     drop(state);
     for f in failed {
@@ -250,18 +255,23 @@ pub fn unlock(rt: &mut Runtime, obj: Gc<SyncObj>) -> Result<(), UnlockError> {
     Ok(())
 }
 
+/// `s.release()` past the largest permit count an int can hold.
+#[derive(Debug, PartialEq, Eq)]
+pub struct TooManyPermits;
+
 /// `s.release()`: a permit goes to the first waiter, or back to the pool.
-pub fn release(rt: &mut Runtime, obj: Gc<SyncObj>) {
+pub fn release(rt: &mut Runtime, obj: Gc<SyncObj>) -> Result<(), TooManyPermits> {
     let mut state = obj.state.borrow_mut();
     let SyncState::Semaphore(s) = &mut *state else {
-        return;
+        return Ok(());
     };
     if let Some(f) = s.waiters.pop_front() {
         drop(state);
         rt.sched.complete(f, Ok(Value::Nil));
     } else {
-        s.permits += 1;
+        s.permits = s.permits.checked_add(1).ok_or(TooManyPermits)?;
     }
+    Ok(())
 }
 
 /// `e.set()`: wakes every waiter; later waits complete at once.
@@ -271,23 +281,27 @@ pub fn set(rt: &mut Runtime, obj: Gc<SyncObj>) {
         return;
     };
     e.set = true;
-    let waiters: Vec<Gc<Future>> = e.waiters.drain(..).collect();
+    let waiters = e.waiters.take_all();
     drop(state);
     for f in waiters {
         rt.sched.complete(f, Ok(Value::Nil));
     }
 }
 
-/// Removes a future whose task was cancelled from the queue it waits in.
+/// Removes a future whose task was cancelled from the queue it waits in
+/// (in O(1): cancelling every waiter of an object is linear).
 pub fn forget(obj: Gc<SyncObj>, fut: Gc<Future>) {
     let mut state = obj.state.borrow_mut();
-    let queues: Vec<&mut std::collections::VecDeque<Gc<Future>>> = match &mut *state {
-        SyncState::Channel(c) => vec![&mut c.receivers, &mut c.senders],
-        SyncState::Mutex(m) => vec![&mut m.waiters],
-        SyncState::Semaphore(s) => vec![&mut s.waiters],
-        SyncState::Event(e) => vec![&mut e.waiters],
+    let queue = match &mut *state {
+        SyncState::Channel(c) => match fut.kind.get() {
+            FutureKind::Op {
+                op: SyncOp::Send, ..
+            } => &mut c.senders,
+            _ => &mut c.receivers,
+        },
+        SyncState::Mutex(m) => &mut m.waiters,
+        SyncState::Semaphore(s) => &mut s.waiters,
+        SyncState::Event(e) => &mut e.waiters,
     };
-    for q in queues {
-        q.retain(|f| !Gc::ptr_eq(*f, fut));
-    }
+    queue.remove(fut);
 }

@@ -7,7 +7,7 @@ use crate::vm::Runtime;
 use std::io::Write;
 
 /// In the order of `bytecode::builtins::BUILTINS`.
-pub static FUNCTIONS: [NativeFn; 19] = [
+pub static FUNCTIONS: [NativeFn; 21] = [
     NativeFn {
         name: "print",
         min: 0,
@@ -111,9 +111,15 @@ pub static FUNCTIONS: [NativeFn; 19] = [
         f: super::concurrency::first,
     },
     NativeFn {
-        name: "__as_future",
+        name: "__all",
         min: 1,
         max: 1,
+        f: super::concurrency::all,
+    },
+    NativeFn {
+        name: "__as_future",
+        min: 2,
+        max: 2,
         f: super::concurrency::as_future,
     },
     NativeFn {
@@ -121,6 +127,12 @@ pub static FUNCTIONS: [NativeFn; 19] = [
         min: 1,
         max: 1,
         f: super::concurrency::observe,
+    },
+    NativeFn {
+        name: "__spawn_helper",
+        min: 1,
+        max: 1,
+        f: super::concurrency::spawn_helper,
     },
 ];
 

@@ -8,7 +8,8 @@ use crate::value::error::{err, type_error, value_error};
 use crate::value::sync::{
     ChannelState, EventState, MutexState, SemaphoreState, SyncObj, SyncState,
 };
-use crate::value::{ErrorKind, FutureKind, NResult, NativeFn, SyncOp, Value};
+use crate::value::wait_list::WaitList;
+use crate::value::{ErrorKind, Future, FutureKind, NResult, NativeFn, SyncOp, Value};
 use crate::vm::Runtime;
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -55,8 +56,8 @@ pub fn channel(rt: &mut Runtime, args: &[Value]) -> NResult {
         SyncState::Channel(ChannelState {
             capacity,
             buffer: VecDeque::new(),
-            receivers: VecDeque::new(),
-            senders: VecDeque::new(),
+            receivers: WaitList::default(),
+            senders: WaitList::default(),
             closed: false,
         }),
     ))
@@ -67,7 +68,7 @@ pub fn mutex(rt: &mut Runtime, _: &[Value]) -> NResult {
         rt,
         SyncState::Mutex(MutexState {
             owner: None,
-            waiters: VecDeque::new(),
+            waiters: WaitList::default(),
         }),
     ))
 }
@@ -87,7 +88,7 @@ pub fn semaphore(rt: &mut Runtime, args: &[Value]) -> NResult {
         rt,
         SyncState::Semaphore(SemaphoreState {
             permits,
-            waiters: VecDeque::new(),
+            waiters: WaitList::default(),
         }),
     ))
 }
@@ -97,7 +98,7 @@ pub fn event(rt: &mut Runtime, _: &[Value]) -> NResult {
         rt,
         SyncState::Event(EventState {
             set: false,
-            waiters: VecDeque::new(),
+            waiters: WaitList::default(),
         }),
     ))
 }
@@ -214,7 +215,12 @@ fn s_acquire(rt: &mut Runtime, a: &[Value]) -> NResult {
 }
 fn s_release(rt: &mut Runtime, a: &[Value]) -> NResult {
     if let Some(o) = obj(a[0]) {
-        sync::release(rt, o);
+        if sync::release(rt, o).is_err() {
+            return value_error(format!(
+                "release() would raise the semaphore past {} permits",
+                i64::MAX
+            ));
+        }
     }
     Ok(Value::Nil)
 }
@@ -336,7 +342,14 @@ pub fn time_members(_: &mut Runtime) -> Vec<(&'static str, Value)> {
 
 /// `runtime.tasks()`: live tasks with id, state and where they wait.
 pub fn tasks(rt: &mut Runtime, _: &[Value]) -> NResult {
-    let tasks: Vec<_> = rt.sched.tasks.values().copied().collect();
+    // Helper tasks of the prelude are not the program's.
+    let tasks: Vec<_> = rt
+        .sched
+        .tasks
+        .values()
+        .copied()
+        .filter(|t| !t.internal)
+        .collect();
     let mut out = Vec::with_capacity(tasks.len());
     for t in tasks {
         let state = match t.state.get() {
@@ -367,69 +380,150 @@ pub fn tasks(rt: &mut Runtime, _: &[Value]) -> NResult {
     Ok(rt.list(out))
 }
 
+/// The futures of `__first`'s or `__all`'s list, each of them free to be
+/// watched: awaited by no task, in no other `race` or `all`, and listed once.
+fn free_futures(rt: &Runtime, list: Value, name: &str) -> NResult<Vec<Gc<Future>>> {
+    let Value::List(list) = list else {
+        return type_error(format!("{name}() takes a list of futures"));
+    };
+    let items: Vec<Value> = list.items.borrow().clone();
+    let mut futures = Vec::with_capacity(items.len());
+    let mut seen = rustc_hash::FxHashSet::default();
+    for v in items {
+        let Value::Future(f) = v else {
+            return type_error(format!("{name}() takes futures, not {}", rt.type_name(v)));
+        };
+        if !seen.insert(f.addr()) {
+            return value_error(
+                "the same future was passed twice (a future has one waiter: await a task to share a result)",
+            );
+        }
+        if f.waiter.get().is_some() || f.parent.get().is_some() {
+            return value_error(
+                "this future is already awaited by another task (await a task to share a result)",
+            );
+        }
+        futures.push(f);
+    }
+    Ok(futures)
+}
+
+/// Watches `futures` for `parent` and starts the operations among them, in
+/// order, stopping as soon as `parent` completes.
+fn watch(rt: &mut Runtime, parent: Gc<Future>, futures: &[Gc<Future>]) {
+    for (i, f) in futures.iter().enumerate() {
+        if !f.is_done() {
+            f.parent.set(Some((parent, i)));
+        }
+    }
+    for f in futures {
+        sync::start(rt, *f);
+        if parent.is_done() {
+            break;
+        }
+    }
+}
+
+/// The items of a `race` or `all` decided at once: those still pending are
+/// detached as if they had lost (watchers leave their tasks).
+fn detach_pending(rt: &mut Runtime, futures: &[Gc<Future>]) {
+    for f in futures {
+        if !f.is_done() {
+            rt.sched.detach(*f);
+        }
+    }
+}
+
 /// `__first(futures)`: a future completing with the index of the first of
 /// `futures` to complete (see `FutureKind::First`). Operation futures are
 /// started here, in order, stopping as soon as one completes.
 pub fn first(rt: &mut Runtime, args: &[Value]) -> NResult {
-    let Value::List(list) = args[0] else {
-        return type_error("__first() takes a list of futures");
-    };
-    let items: Vec<Value> = list.items.borrow().clone();
-    let mut futures = Vec::with_capacity(items.len());
-    for v in &items {
-        match v {
-            Value::Future(f) => futures.push(*f),
-            other => {
-                return type_error(format!(
-                    "__first() takes futures, not {}",
-                    rt.type_name(*other)
-                ))
-            }
-        }
-    }
+    let futures = free_futures(rt, args[0], "__first")?;
     let first = rt
         .sched
         .new_future(&mut rt.heap, FutureKind::First { items: args[0] });
     if let Some(i) = futures.iter().position(|f| f.is_done()) {
         first.result.set(Some(Ok(Value::Int(i as i64))));
+        detach_pending(rt, &futures);
         return Ok(Value::Future(first));
     }
-    for (i, f) in futures.iter().enumerate() {
-        f.parent.set(Some((first, i as u32)));
-    }
-    for f in futures {
-        sync::start(rt, f);
-        if first.is_done() {
-            break;
-        }
-    }
+    watch(rt, first, &futures);
     Ok(Value::Future(first))
 }
 
-/// `__as_future(x)`: a future for a task's outcome; a future as it is.
+/// `__all(futures)`: a future completing with nil once every one of
+/// `futures` has succeeded, or with the first error (see `FutureKind::All`).
+/// Each completion costs O(1), so waiting for n futures is linear.
+pub fn all(rt: &mut Runtime, args: &[Value]) -> NResult {
+    let futures = free_futures(rt, args[0], "__all")?;
+    let remaining = futures.iter().filter(|f| !f.is_done()).count();
+    let all = rt.sched.new_future(
+        &mut rt.heap,
+        FutureKind::All {
+            items: args[0],
+            remaining,
+        },
+    );
+    // Of the items that had already finished, the first error in list
+    // order wins.
+    let failed = futures
+        .iter()
+        .find_map(|f| f.result.get().filter(|o| o.is_err()));
+    if let Some(outcome) = failed {
+        all.result.set(Some(outcome));
+        detach_pending(rt, &futures);
+    } else if remaining == 0 {
+        all.result.set(Some(Ok(Value::Nil)));
+    } else {
+        watch(rt, all, &futures);
+    }
+    Ok(Value::Future(all))
+}
+
+/// `__as_future(x, name)`: a future for a task's outcome; a future as it
+/// is. `name` is the function the user called, for the error message.
 pub fn as_future(rt: &mut Runtime, args: &[Value]) -> NResult {
     match args[0] {
         v @ Value::Future(_) => Ok(v),
         Value::Task(t) => {
-            let f = rt.sched.new_future(&mut rt.heap, FutureKind::Plain);
+            if rt.current_task.is_some_and(|me| Gc::ptr_eq(me, t)) {
+                return value_error("a task cannot await itself");
+            }
+            let f = rt
+                .sched
+                .new_future(&mut rt.heap, FutureKind::Watch { task: t });
             match t.result.get() {
                 Some(outcome) => {
                     t.observed.set(true);
                     f.result.set(Some(outcome));
                 }
-                None => t.watchers.borrow_mut().push(f),
+                None => t.watchers.borrow_mut().push_back(f),
             }
             Ok(Value::Future(f))
         }
-        other => type_error(format!(
-            "all(), race() and timeout() take coroutines, tasks and futures, not {}",
-            rt.type_name(other)
-        )),
+        other => {
+            let name = match args[1] {
+                Value::Str(s) => s.as_str().to_string(),
+                _ => "all".to_string(),
+            };
+            type_error(format!(
+                "{name}() cannot wait for {}: it takes coroutines, tasks and futures",
+                rt.type_name(other)
+            ))
+        }
     }
 }
 
+/// `__spawn_helper(coro)`: spawns a task of the prelude's own (a `group`'s
+/// watcher), numbered apart from the program's tasks and hidden from
+/// `runtime.tasks()` and deadlock reports.
+pub fn spawn_helper(rt: &mut Runtime, args: &[Value]) -> NResult {
+    Ok(Value::Task(crate::vm::spawn_coroutine(rt, args[0], true)?))
+}
+
 /// `__observe(t)`: the caller takes responsibility for `t`'s outcome (a
-/// `group` child), so its error is never reported as unhandled.
+/// `group` child, a coroutine that `all`, `race` or `timeout` started), so
+/// its error is never reported as unhandled.
 pub fn observe(_: &mut Runtime, args: &[Value]) -> NResult {
     if let Value::Task(t) = args[0] {
         t.observed.set(true);

@@ -12,6 +12,7 @@ pub mod fiber;
 pub mod object;
 pub mod sync;
 pub mod task;
+pub mod wait_list;
 
 pub use error::{Ctrl, ErrorKind, NResult};
 pub use object::*;

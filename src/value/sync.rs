@@ -1,7 +1,9 @@
 //! Synchronisation objects: channels, mutexes, semaphores and events. Each
 //! keeps a FIFO queue of the futures waiting on it, so waiters are served
-//! first come, first served.
+//! first come, first served (a cancelled waiter leaves its queue in O(1):
+//! see `wait_list`).
 
+use super::wait_list::WaitList;
 use super::{Future, Task, Value};
 use crate::gc::{Gc, Trace, Tracer};
 use std::cell::RefCell;
@@ -11,26 +13,26 @@ pub struct ChannelState {
     pub capacity: usize,
     pub buffer: VecDeque<Value>,
     /// Receivers waiting for a value.
-    pub receivers: VecDeque<Gc<Future>>,
+    pub receivers: WaitList<Future>,
     /// Senders waiting for room (or, with capacity 0, for a receiver); each
     /// future's payload is the value it sends.
-    pub senders: VecDeque<Gc<Future>>,
+    pub senders: WaitList<Future>,
     pub closed: bool,
 }
 
 pub struct MutexState {
     pub owner: Option<Gc<Task>>,
-    pub waiters: VecDeque<Gc<Future>>,
+    pub waiters: WaitList<Future>,
 }
 
 pub struct SemaphoreState {
     pub permits: i64,
-    pub waiters: VecDeque<Gc<Future>>,
+    pub waiters: WaitList<Future>,
 }
 
 pub struct EventState {
     pub set: bool,
-    pub waiters: VecDeque<Gc<Future>>,
+    pub waiters: WaitList<Future>,
 }
 
 pub enum SyncState {
@@ -55,12 +57,6 @@ impl SyncObj {
     }
 }
 
-fn mark_all(q: &VecDeque<Gc<Future>>, t: &mut Tracer) {
-    for f in q {
-        t.mark(*f);
-    }
-}
-
 impl Trace for SyncObj {
     fn trace(&self, t: &mut Tracer) {
         match &*self.state.borrow() {
@@ -68,17 +64,17 @@ impl Trace for SyncObj {
                 for v in &c.buffer {
                     v.trace(t);
                 }
-                mark_all(&c.receivers, t);
-                mark_all(&c.senders, t);
+                c.receivers.trace(t);
+                c.senders.trace(t);
             }
             SyncState::Mutex(m) => {
                 if let Some(o) = m.owner {
                     t.mark(o);
                 }
-                mark_all(&m.waiters, t);
+                m.waiters.trace(t);
             }
-            SyncState::Semaphore(s) => mark_all(&s.waiters, t),
-            SyncState::Event(e) => mark_all(&e.waiters, t),
+            SyncState::Semaphore(s) => s.waiters.trace(t),
+            SyncState::Event(e) => e.waiters.trace(t),
         }
     }
 }

@@ -3,6 +3,7 @@
 //! futures (one-shot results that tasks wait on).
 
 use super::fiber::Fiber;
+use super::wait_list::{Ticket, WaitList, Waiter};
 use super::{Closure, Value};
 use crate::gc::{Gc, Trace, Tracer};
 use crate::span::{SourceId, Span};
@@ -124,6 +125,9 @@ pub type Outcome = Result<Value, Value>;
 /// A green thread.
 pub struct Task {
     pub id: u64,
+    /// A helper task of the prelude (`group`'s watchers): it has ids of its
+    /// own and is left out of `runtime.tasks()` and deadlock reports.
+    pub internal: bool,
     pub state: Cell<TaskState>,
     /// The task's execution state while it is not running.
     pub saved: RefCell<TaskContext>,
@@ -132,25 +136,32 @@ pub struct Task {
     /// Delivered at the await the task is suspended in, when it resumes.
     pub resume: Cell<Option<Outcome>>,
     /// Tasks waiting for this one to finish.
-    pub waiters: RefCell<Vec<Gc<Task>>>,
+    pub waiters: RefCell<WaitList<Task>>,
     /// What the task is waiting for (a future or a task), for cancellation.
     pub waiting_on: Cell<Option<Value>>,
     /// Where it waits (`file`, span of the `await`).
     pub wait_site: Cell<Option<(SourceId, Span)>>,
+    /// Where the program spawned it: the place reported while it waits in
+    /// the prelude's code only (`spawn timeout(...)`).
+    pub spawn_site: Cell<Option<(SourceId, Span)>>,
     pub cancel_pending: Cell<bool>,
     /// Someone awaited (or will report) its result: an error is not
     /// reported as unhandled.
     pub observed: Cell<bool>,
-    /// Futures completed with the task's outcome when it finishes (`race`).
-    pub watchers: RefCell<Vec<Gc<Future>>>,
+    /// Futures completed with the task's outcome when it finishes (`all`,
+    /// `race`, `timeout`); one leaves when its combinator gives up.
+    pub watchers: RefCell<WaitList<Future>>,
     /// A rendezvous send completed when this task resumes with its value.
     pub on_resume: Cell<Option<Gc<Future>>>,
+    /// Its place among the waiters of the task it awaits.
+    pub ticket: Ticket,
 }
 
 impl Task {
-    pub fn new(id: u64, fiber: Fiber) -> Task {
+    pub fn new(id: u64, internal: bool, fiber: Fiber) -> Task {
         Task {
             id,
+            internal,
             state: Cell::new(TaskState::Ready),
             saved: RefCell::new(TaskContext {
                 fiber,
@@ -158,18 +169,26 @@ impl Task {
             }),
             result: Cell::new(None),
             resume: Cell::new(None),
-            waiters: RefCell::new(Vec::new()),
+            waiters: RefCell::new(WaitList::default()),
             waiting_on: Cell::new(None),
             wait_site: Cell::new(None),
+            spawn_site: Cell::new(None),
             cancel_pending: Cell::new(false),
             observed: Cell::new(false),
-            watchers: RefCell::new(Vec::new()),
+            watchers: RefCell::new(WaitList::default()),
             on_resume: Cell::new(None),
+            ticket: Ticket::default(),
         }
     }
 
     pub fn is_done(&self) -> bool {
         self.state.get() == TaskState::Done
+    }
+}
+
+impl Waiter for Task {
+    fn ticket(&self) -> &Ticket {
+        &self.ticket
     }
 }
 
@@ -185,15 +204,11 @@ impl Trace for Task {
         self.saved.borrow().trace(t);
         trace_outcome(self.result.get(), t);
         trace_outcome(self.resume.get(), t);
-        for w in self.watchers.borrow().iter() {
-            t.mark(*w);
-        }
+        self.watchers.borrow().trace(t);
         if let Some(f) = self.on_resume.get() {
             t.mark(f);
         }
-        for w in self.waiters.borrow().iter() {
-            t.mark(*w);
-        }
+        self.waiters.borrow().trace(t);
         if let Some(v) = self.waiting_on.get() {
             v.trace(t);
         }
@@ -207,10 +222,13 @@ impl Trace for Task {
 /// detach it (a cancelled receive must not take a value).
 #[derive(Clone, Copy, Debug)]
 pub enum FutureKind {
-    /// Resolved by whoever holds it (tasks finishing, `all`, `race`...).
-    Plain,
-    /// A `sleep` timer: the reactor key.
-    Timer { key: u64 },
+    /// A `sleep` timer: the reactor key and the deadline. A race it loses
+    /// disarms it; awaiting it again arms it again for the same deadline.
+    Timer {
+        key: u64,
+        deadline: std::time::Instant,
+        armed: bool,
+    },
     /// An operation on a channel, mutex, semaphore or event: started when
     /// first awaited (so a future that is never awaited takes nothing),
     /// then queued in `owner` until it completes.
@@ -223,6 +241,14 @@ pub enum FutureKind {
     /// list of futures) to complete, and detaches the others at that very
     /// moment, so a receive that loses takes nothing.
     First { items: Value },
+    /// `all`'s core: completes with nil once every one of `items` has
+    /// succeeded (`remaining` counts the others down), or with the first
+    /// error, detaching the rest at that moment. Each item's result stays
+    /// in the item.
+    All { items: Value, remaining: usize },
+    /// Completed with `task`'s outcome when it finishes (`__as_future`);
+    /// it is one of the task's watchers until then.
+    Watch { task: Gc<Task> },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -245,8 +271,12 @@ pub struct Future {
     pub waiter: Cell<Option<Gc<Task>>>,
     /// A value the future carries until it completes (a channel send's value).
     pub payload: Cell<Value>,
-    /// The `First` future watching this one, and this one's index in it.
-    pub parent: Cell<Option<(Gc<Future>, u32)>>,
+    /// The `First` or `All` future watching this one, and this one's index
+    /// in it.
+    pub parent: Cell<Option<(Gc<Future>, usize)>>,
+    /// Its place in the wait list it is queued in (an operation's in its
+    /// object's queue, a `Watch` in its task's watchers).
+    pub ticket: Ticket,
 }
 
 impl Future {
@@ -258,6 +288,7 @@ impl Future {
             waiter: Cell::new(None),
             payload: Cell::new(Value::Nil),
             parent: Cell::new(None),
+            ticket: Ticket::default(),
         }
     }
 
@@ -275,11 +306,18 @@ impl Trace for Future {
         self.payload.get().trace(t);
         match self.kind.get() {
             FutureKind::Op { owner, .. } => owner.trace(t),
-            FutureKind::First { items } => items.trace(t),
-            FutureKind::Plain | FutureKind::Timer { .. } => {}
+            FutureKind::First { items } | FutureKind::All { items, .. } => items.trace(t),
+            FutureKind::Watch { task } => t.mark(task),
+            FutureKind::Timer { .. } => {}
         }
         if let Some((p, _)) = self.parent.get() {
             t.mark(p);
         }
+    }
+}
+
+impl Waiter for Future {
+    fn ticket(&self) -> &Ticket {
+        &self.ticket
     }
 }

@@ -828,6 +828,8 @@ impl Vm {
                     }
                     Op::Spawn => {
                         let v = pop!();
+                        // The spawn's place is recorded in the task.
+                        save_ip!();
                         let task = tri!(self.spawn(v));
                         push!(task);
                     }

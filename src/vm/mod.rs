@@ -19,7 +19,7 @@ pub mod ops;
 mod tasks;
 
 pub use frame::{Fiber, Frame, FrameKind, Handler};
-pub use tasks::cancel_task;
+pub use tasks::{cancel_task, spawn_coroutine};
 
 use crate::bytecode::{Interner, Symbol};
 use crate::gc::{Gc, Heap};

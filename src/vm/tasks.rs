@@ -20,6 +20,9 @@ use crate::value::{
 };
 use std::cell::{Cell, RefCell};
 
+/// The prelude is the first source every runtime loads.
+const PRELUDE: crate::span::SourceId = crate::span::SourceId(0);
+
 /// The message of the `CancelledError` that `t.cancel()` delivers.
 const CANCELLED: &str = "the task was cancelled";
 
@@ -325,7 +328,7 @@ impl Vm {
                 if Gc::ptr_eq(me, t) {
                     return err(ErrorKind::ValueError, "a task cannot await itself");
                 }
-                t.waiters.borrow_mut().push(me);
+                t.waiters.borrow_mut().push_back(me);
                 self.suspend(me, v, site);
                 Ok(Awaited::Suspend)
             }
@@ -363,29 +366,24 @@ impl Vm {
 
     /// Where a task waits, for deadlock reports and `runtime.tasks()`: an
     /// await inside the prelude (`all`, `race`, `group`...) is reported at
-    /// the user's call of it.
+    /// the user's call of it, or, in a task running the prelude only (`spawn
+    /// timeout(...)`), where the program spawned it.
     pub(super) fn await_site(
         &self,
         source: crate::span::SourceId,
         span: crate::span::Span,
     ) -> (crate::span::SourceId, crate::span::Span) {
-        const PRELUDE: crate::span::SourceId = crate::span::SourceId(0);
         if source != PRELUDE {
             return (source, span);
         }
-        for f in self.fiber.frames.iter().rev() {
-            let code = &f.closure.proto.code;
-            if code.source != PRELUDE {
-                let at =
-                    f.ip.saturating_sub(1)
-                        .min(code.chunk.spans.len().saturating_sub(1));
-                return (
-                    code.source,
-                    code.chunk.spans.get(at).copied().unwrap_or_default(),
-                );
-            }
+        if let Some(f) =
+            (self.fiber.frames.iter().rev()).find(|f| f.closure.proto.code.source != PRELUDE)
+        {
+            return frame_site(f);
         }
-        (source, span)
+        self.current
+            .and_then(|t| t.spawn_site.get())
+            .unwrap_or((source, span))
     }
 
     /// A pending cancellation is delivered where the task would otherwise
@@ -429,28 +427,12 @@ impl Vm {
 
     /// `spawn coro`.
     pub(super) fn spawn(&mut self, v: Value) -> NResult {
-        let Value::Coroutine(c) = v else {
-            return type_error(format!(
-                "spawn needs a coroutine (the result of calling an async fn), not {}",
-                self.rt.type_name(v)
-            ));
-        };
-        if c.state.get() != CoState::Fresh {
-            return type_error("this coroutine was already awaited or spawned");
-        }
-        c.state.set(CoState::Running);
-        let fiber = Fiber {
-            stack: c.stack.take(),
-            frames: vec![Frame {
-                closure: c.closure,
-                ip: 0,
-                base: 0,
-                argc: c.argc,
-                kind: FrameKind::Coroutine(c),
-            }],
-            handlers: Vec::new(),
-        };
-        let task = self.rt.sched.spawn(&mut self.rt.heap, fiber);
+        let task = spawn_coroutine(&mut self.rt, v, false)?;
+        let site = (self.fiber.frames.last()).map(|f| {
+            let (source, span) = frame_site(f);
+            self.await_site(source, span)
+        });
+        task.spawn_site.set(site);
         Ok(Value::Task(task))
     }
 
@@ -461,10 +443,11 @@ impl Vm {
         let Some(fiber) = self.module_fiber(index) else {
             return Stop::Done(Value::Nil);
         };
-        let main = self.rt.sched.spawn(&mut self.rt.heap, fiber);
+        let main = self.rt.sched.spawn(&mut self.rt.heap, fiber, false);
         main.observed.set(true);
-        // Compare by id: once the main task finishes nothing roots it, so
-        // its handle may not be used afterwards.
+        // Compare by id (helpers of the prelude have ids of their own):
+        // once the main task finishes nothing roots it, so its handle may
+        // not be used afterwards.
         let main_id = main.id;
         loop {
             while let Some(task) = self.rt.sched.queue.pop_front() {
@@ -481,16 +464,13 @@ impl Vm {
                     Stop::Done(v) => self.rt.sched.finish(task, Ok(v)),
                     Stop::Threw(e) => {
                         // Someone still waits for the outcome: an awaiting
-                        // task, or an `all`/`race` that has not given up.
+                        // task, or an `all`/`race`/`timeout` that has not
+                        // given up (one that gave up left the watchers).
                         let observed = task.observed.get()
                             || !task.waiters.borrow().is_empty()
-                            || task
-                                .watchers
-                                .borrow()
-                                .iter()
-                                .any(|f| f.parent.get().is_some() || f.waiter.get().is_some());
+                            || !task.watchers.borrow().is_empty();
                         self.rt.sched.finish(task, Err(e));
-                        if task.id == main_id {
+                        if !task.internal && task.id == main_id {
                             return Stop::Threw(e);
                         }
                         let cancelled = matches!(e, Value::Instance(i)
@@ -564,12 +544,14 @@ impl Vm {
         ));
     }
 
-    /// One line per blocked task: its id and where it waits.
+    /// One line per blocked task of the program (helpers of the prelude
+    /// are left out): its id and where it waits.
     fn deadlock_report(&self) -> Vec<String> {
         self.rt
             .sched
             .tasks
             .values()
+            .filter(|t| !t.internal)
             .map(|t| {
                 let place = match t.wait_site.get() {
                     Some((src, span)) => {
@@ -600,6 +582,45 @@ impl Vm {
     }
 }
 
+/// `spawn coro`, or with `internal` a helper task of the prelude
+/// (`__spawn_helper`), which the program does not see.
+pub fn spawn_coroutine(rt: &mut super::Runtime, v: Value, internal: bool) -> NResult<Gc<Task>> {
+    let Value::Coroutine(c) = v else {
+        return type_error(format!(
+            "spawn needs a coroutine (the result of calling an async fn), not {}",
+            rt.type_name(v)
+        ));
+    };
+    if c.state.get() != CoState::Fresh {
+        return type_error("this coroutine was already awaited or spawned");
+    }
+    c.state.set(CoState::Running);
+    let fiber = Fiber {
+        stack: c.stack.take(),
+        frames: vec![Frame {
+            closure: c.closure,
+            ip: 0,
+            base: 0,
+            argc: c.argc,
+            kind: FrameKind::Coroutine(c),
+        }],
+        handlers: Vec::new(),
+    };
+    Ok(rt.sched.spawn(&mut rt.heap, fiber, internal))
+}
+
+/// The place of the instruction a frame last saved its ip at.
+fn frame_site(f: &Frame) -> (crate::span::SourceId, crate::span::Span) {
+    let code = &f.closure.proto.code;
+    let at =
+        f.ip.saturating_sub(1)
+            .min(code.chunk.spans.len().saturating_sub(1));
+    (
+        code.source,
+        code.chunk.spans.get(at).copied().unwrap_or_default(),
+    )
+}
+
 /// `t.cancel()`: delivers `CancelledError` to the task at its current wait,
 /// or at its next await or preemption point.
 pub fn cancel_task(rt: &mut super::Runtime, t: Gc<Task>) {
@@ -618,7 +639,7 @@ pub fn cancel_task(rt: &mut super::Runtime, t: Gc<Task>) {
                 f.waiter.set(None);
                 rt.sched.detach(f);
             }
-            Some(Value::Task(other)) => other.waiters.borrow_mut().retain(|w| !Gc::ptr_eq(*w, t)),
+            Some(Value::Task(other)) => other.waiters.borrow_mut().remove(t),
             _ => {}
         }
         let e = rt.make_error(ErrorKind::CancelledError, CANCELLED);
