@@ -296,3 +296,14 @@ fn sixty_thousand_locals_that_read_a_global() {
     src.push_str("  return v0 + v59999\n}\nprint(f())\n");
     assert_ok(&run_src("locals_read", &src), "60001\n");
 }
+
+#[test]
+fn a_megabyte_of_broken_lines() {
+    // Recovery gives up after 500 errors instead of recording hundreds of
+    // thousands, each with the tokens the grammar expected there.
+    let src = format!("fn f() {{\n{}}}\n{}", "x=\n".repeat(300_000), "x=\n".repeat(50_000));
+    let r = run_src("broken", &src);
+    assert_eq!(r.status, 2, "{}", r.stderr);
+    assert_eq!(r.stderr.matches("error:").count(), 50, "{}", r.stderr);
+    assert!(r.stderr.ends_with("... and 450 more errors\n"), "{}", r.stderr);
+}

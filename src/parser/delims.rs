@@ -230,12 +230,22 @@ impl Delimiters {
 /// the grammar, but after an error they are the best guess at where the
 /// broken statement ends: recovery stops at a token that begins a line no
 /// more indented than the statement it is skipping.
+///
+/// It also counts the errors recovery has skipped over, for all the
+/// grammar's recovering rules at once (see [`MAX_RECOVERIES`]).
 #[derive(Default)]
 pub(crate) struct Layout {
     line_starts: Vec<u32>,
     /// Start offsets of the tokens that are first on their line, ascending.
     first_on_line: Vec<u32>,
+    pub recoveries: std::cell::Cell<usize>,
 }
+
+/// After this many errors, recovery skips the rest of the input: only the
+/// first few dozen errors are ever shown, and each error costs the grammar
+/// memory for what it expected (a megabyte of broken lines would otherwise
+/// take half a gigabyte).
+pub(crate) const MAX_RECOVERIES: usize = 500;
 
 impl Layout {
     pub fn new(src: &str, tokens: &[(Token, Span)]) -> Layout {
@@ -258,6 +268,7 @@ impl Layout {
         Layout {
             line_starts,
             first_on_line,
+            recoveries: Default::default(),
         }
     }
 

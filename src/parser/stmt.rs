@@ -68,6 +68,15 @@ pub(super) fn recovering<'a, O: 'a>(
             ParseErrorKind::Unexpected { found: None, .. } => 0,
             _ => err.span.start,
         };
+        let count = layout.recoveries.get() + 1;
+        layout.recoveries.set(count);
+        if count > super::delims::MAX_RECOVERIES {
+            while inp.peek().is_some() {
+                inp.skip();
+            }
+            let span = to_span(inp.span_since(&inp.cursor()));
+            return Ok(placeholder(span));
+        }
         let indent = next_start(inp).map_or(0, |at| layout.indent(at));
         let mut skip = Skipper {
             block: &block,
