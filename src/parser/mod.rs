@@ -119,7 +119,8 @@ fn parse_tokens(
         let at = next.map_or(src_len, |s| s.start);
         SimpleSpan::from(at..at)
     });
-    let (body, mut errors) = module_parser(Rc::new(layout))
+    let layout = Rc::new(layout);
+    let (body, mut errors) = module_parser(layout.clone())
         .parse(tokens.as_slice().split_token_span(eoi))
         .into_output_errors();
     // An inserted closer is an empty token; what the grammar says about one
@@ -148,6 +149,18 @@ fn parse_tokens(
         errors.push(ParseError {
             kind: ParseErrorKind::NestingTooDeep,
             span,
+            unclosed: None,
+        });
+    }
+    // Recovery put placeholders in the tree; an error must say so.
+    if layout.recoveries.get() > 0 && errors.is_empty() {
+        debug_assert!(false, "recovered without an error");
+        errors.push(ParseError {
+            kind: ParseErrorKind::Unexpected {
+                expected: Vec::new(),
+                found: None,
+            },
+            span: error::to_span(eoi),
             unclosed: None,
         });
     }

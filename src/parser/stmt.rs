@@ -71,10 +71,30 @@ pub(super) fn recovering<'a, O: 'a>(
         let count = layout.recoveries.get() + 1;
         layout.recoveries.set(count);
         if count > super::delims::MAX_RECOVERIES {
-            while inp.peek().is_some() {
+            // Skip to the `}` that ends this block (brackets are balanced by
+            // now), or to the end: the enclosing rules then still succeed
+            // and keep the errors already recorded inside them.
+            let begin = inp.cursor();
+            let mut depth = 0usize;
+            while let Some(t) = inp.peek() {
+                match t {
+                    Token::LBrace
+                    | Token::LParen
+                    | Token::LBracket
+                    | Token::InterpOpen
+                    | Token::StrStart => depth += 1,
+                    Token::RBrace if depth == 0 && place != Place::TopLevel => break,
+                    Token::RBrace
+                    | Token::RParen
+                    | Token::RBracket
+                    | Token::InterpClose
+                    | Token::StrEnd => depth = depth.saturating_sub(1),
+                    _ => {}
+                }
                 inp.skip();
             }
-            let span = to_span(inp.span_since(&inp.cursor()));
+            let span = to_span(inp.span_since(&begin));
+            inp.emit(err);
             return Ok(placeholder(span));
         }
         let indent = next_start(inp).map_or(0, |at| layout.indent(at));
