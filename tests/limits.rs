@@ -301,9 +301,35 @@ fn sixty_thousand_locals_that_read_a_global() {
 fn a_megabyte_of_broken_lines() {
     // Recovery gives up after 500 errors instead of recording hundreds of
     // thousands, each with the tokens the grammar expected there.
-    let src = format!("fn f() {{\n{}}}\n{}", "x=\n".repeat(300_000), "x=\n".repeat(50_000));
+    let src = format!(
+        "fn f() {{\n{}}}\n{}",
+        "x=\n".repeat(300_000),
+        "x=\n".repeat(50_000)
+    );
     let r = run_src("broken", &src);
     assert_eq!(r.status, 2, "{}", r.stderr);
     assert_eq!(r.stderr.matches("error:").count(), 50, "{}", r.stderr);
     assert!(r.stderr.ends_with(" more errors\n"), "{}", r.stderr);
+}
+
+#[test]
+fn a_broken_entry_deep_in_nested_maps() {
+    // A map entry's value is parsed once, whatever its key looks like.
+    let n = 60;
+    let src = format!(
+        "print({}{{a:: {} 1 {}\"after\")\n",
+        "{a: ".repeat(n),
+        "{a: ".repeat(n),
+        "}".repeat(2 * n + 1)
+    );
+    let r = run(
+        &["check", "t.weft"],
+        TempDir::new("maps").file("t.weft", &src),
+    );
+    assert_eq!(r.status, 2, "{}", r.stderr);
+    let r = run_src(
+        "mapkeys",
+        "let k = \"z\"\nprint({[k]: 1, a: 2, [[1][0]]: 3, [1 + 1]: {x: [k]}})\n",
+    );
+    assert_ok(&r, "{\"z\": 1, \"a\": 2, 1: 3, 2: {\"x\": [\"z\"]}}\n");
 }

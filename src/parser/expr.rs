@@ -214,17 +214,28 @@ pub(super) fn expression<'a>(
     let bare_key = select! {
         Token::Ident(name) = e => Expr { kind: ExprKind::Str(name), span: to_span(e.span()) },
     };
-    let entry = choice((
-        bare_key.then_ignore(just(Token::Colon)).then(expr.clone()),
+    //
+    // Only the key is a choice, and `[k]` is read as a list literal and
+    // unwrapped: an alternative that re-parsed the value, or `[k]` both as
+    // a computed key and as a list, would make a broken entry cost twice
+    // per level of nested maps (exponential in the nesting).
+    let computed_key = |key: Expr| match key.kind {
+        ExprKind::List(mut items) if items.len() == 1 => items.pop().unwrap_or(Expr {
+            kind: ExprKind::Nil,
+            span: key.span,
+        }),
+        kind => Expr {
+            kind,
+            span: key.span,
+        },
+    };
+    let key = choice((
+        bare_key.then_ignore(just(Token::Colon)),
         expr.clone()
-            .delimited_by(just(Token::LBracket), just(Token::RBracket))
-            .then_ignore(just(Token::Colon))
-            .then(expr.clone()),
-        expr.clone()
-            .then_ignore(just(Token::Colon))
-            .then(expr.clone()),
-    ))
-    .labelled(Expected::MapEntry);
+            .map(computed_key)
+            .then_ignore(just(Token::Colon)),
+    ));
+    let entry = key.then(expr.clone()).labelled(Expected::MapEntry);
     let map = entry
         .separated_by(just(Token::Comma))
         .allow_trailing()
