@@ -92,6 +92,11 @@ impl Reactor {
         !self.timers.is_empty() || self.sources.values().any(|armed| *armed)
     }
 
+    /// Whether an I/O source is armed (timers aside).
+    pub fn has_armed_sources(&self) -> bool {
+        self.sources.values().any(|armed| *armed)
+    }
+
     pub fn next_deadline(&self) -> Option<Instant> {
         self.timers.keys().next().map(|t| t.deadline)
     }

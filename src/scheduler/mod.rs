@@ -227,9 +227,22 @@ impl Scheduler {
         Ok(self.reactor.as_mut().expect("just created"))
     }
 
-    /// Whether a timer or I/O source may still wake someone.
+    /// Whether a timer or I/O source may still wake someone. A timer whose
+    /// future nobody awaits, directly or through `all` or `race`, wakes no
+    /// one: it must not hold back the report of a deadlock until it fires
+    /// (`sleep(60000)` without `await` before a receive that never comes).
     pub fn has_pending_events(&self) -> bool {
-        !self.timers.is_empty() || self.reactor.as_ref().is_some_and(|r| r.has_pending())
+        let awaited = |mut f: Gc<Future>| loop {
+            if f.waiter.get().is_some() {
+                return true;
+            }
+            match f.parent.get() {
+                Some((parent, _)) => f = parent,
+                None => return false,
+            }
+        };
+        self.timers.values().any(|&(f, _)| awaited(f))
+            || self.reactor.as_ref().is_some_and(|r| r.has_armed_sources())
     }
 
     /// Fires due timers and ready I/O, waiting up to `timeout` (`None`:
