@@ -226,14 +226,13 @@ fn len(rt: &mut Runtime, args: &[Value]) -> NResult {
         Value::Map(m) => m.table.borrow().len(),
         Value::Bytes(b) => b.data.len(),
         Value::Range(r) => {
-            let n = r.len();
-            if n > i64::MAX as usize {
-                return err(
+            return match i64::try_from(r.len()) {
+                Ok(n) => Ok(Value::Int(n)),
+                Err(_) => err(
                     ErrorKind::ArithmeticError,
                     "the range is too long for its length to be an int",
-                );
-            }
-            n
+                ),
+            };
         }
         v => return type_error(format!("{} has no length", rt.type_name(v))),
     };
@@ -281,10 +280,16 @@ fn assert(rt: &mut Runtime, args: &[Value]) -> NResult {
     err(ErrorKind::AssertionError, message)
 }
 
+/// `exit(status)`: a status outside 0..=255 is a `ValueError`, since the
+/// operating system would keep only its low 8 bits (`exit(256)` would
+/// report success).
 fn exit(rt: &mut Runtime, args: &[Value]) -> NResult {
     let code = match args.first() {
         None | Some(Value::Nil) => 0,
-        Some(Value::Int(n)) => *n as i32,
+        Some(Value::Int(n)) => match u8::try_from(*n) {
+            Ok(code) => code,
+            Err(_) => return value_error(format!("exit status must be 0..=255, got {n}")),
+        },
         Some(v) => return type_error(format!("exit() takes an int, not {}", rt.type_name(*v))),
     };
     Err(Ctrl::Exit(code))

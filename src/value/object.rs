@@ -238,7 +238,9 @@ impl Range {
         self.len() == 0
     }
 
-    pub fn len(&self) -> usize {
+    /// The number of values: up to 2^64 (`MIN..=MAX`), more than an int
+    /// or a `usize` can hold.
+    pub fn len(&self) -> u128 {
         let (s, e, st) = (self.start as i128, self.end as i128, self.step as i128);
         let e = if self.inclusive { e + st.signum() } else { e };
         let n = if st > 0 {
@@ -246,7 +248,7 @@ impl Range {
         } else {
             (s - e - st - 1) / -st
         };
-        n.max(0) as usize
+        u128::try_from(n).unwrap_or(0)
     }
 }
 

@@ -36,7 +36,7 @@ pub enum Stop {
     /// An error nobody caught.
     Threw(Value),
     /// `exit(code)` was called.
-    Exit(i32),
+    Exit(u8),
     /// The running task awaits something not ready (it is `Waiting`).
     Suspend,
     /// The running task spent its slice.

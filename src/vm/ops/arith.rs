@@ -90,7 +90,9 @@ pub fn int_arith(op: Arith, x: i64, y: i64) -> NResult {
             if y == 0 {
                 return arith_error("remainder by zero");
             }
-            x.checked_rem(y)
+            // `i64::MIN % -1` is 0 mathematically; only the division that
+            // `checked_rem` would do on the way overflows.
+            Some(x.checked_rem(y).unwrap_or(0))
         }
     };
     match r {

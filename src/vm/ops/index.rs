@@ -75,11 +75,15 @@ pub fn get_index(rt: &mut Runtime, target: Value, index: Value) -> NResult {
         }
         Value::Range(r) => {
             let i = int_index(rt, "range", index)?;
-            match normalize_index(i, r.len()) {
-                Some(j) => Ok(Value::Int(
-                    (r.start as i128 + r.step as i128 * j as i128) as i64,
-                )),
-                None => out_of_range("range", i, r.len()),
+            // A range may hold more than `usize::MAX` values: index in i128.
+            let len = r.len() as i128;
+            let j = if i < 0 { i as i128 + len } else { i as i128 };
+            if (0..len).contains(&j) {
+                // An element of the range, so it fits an int.
+                let v = r.start as i128 + r.step as i128 * j;
+                Ok(Value::Int(i64::try_from(v).unwrap_or(r.end)))
+            } else {
+                index_error(format!("range index {i} out of range (length {len})"))
             }
         }
         _ => type_error(format!("cannot index {}", rt.type_name(target))),
