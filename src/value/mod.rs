@@ -12,6 +12,7 @@ pub mod fiber;
 pub mod object;
 pub mod sync;
 pub mod task;
+pub mod trace;
 
 pub use error::{Ctrl, ErrorKind, NResult};
 pub use object::*;
@@ -19,6 +20,7 @@ pub use task::{
     CoState, Coroutine, Delivery, Future, FutureKind, GenState, Generator, Outcome, Resumer,
     SyncOp, Task, TaskContext, TaskState,
 };
+pub use trace::{StackTrace, TraceEntry, TraceItem};
 
 use crate::gc::{Gc, Tracer};
 

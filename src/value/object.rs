@@ -1,10 +1,10 @@
 //! The heap object kinds behind [`Value`](super::Value)'s handle variants,
 //! with their tracing.
 
+use super::trace::StackTrace;
 use super::Value;
 use crate::bytecode::{FnProto, ModuleProto, Symbol};
 use crate::gc::{Gc, Trace, Tracer};
-use crate::span::{SourceId, Span};
 use indexmap::IndexMap;
 use rustc_hash::{FxBuildHasher, FxHasher};
 use std::cell::{Cell, OnceCell, RefCell};
@@ -357,20 +357,12 @@ impl Trace for Class {
     }
 }
 
-/// One entry of a stack trace.
-#[derive(Clone, Debug)]
-pub struct TraceEntry {
-    pub function: Rc<str>,
-    pub source: SourceId,
-    pub span: Span,
-}
-
 pub struct Instance {
     pub class: Gc<Class>,
     /// Fields in creation order (instances print them in that order).
     pub fields: RefCell<Vec<(Symbol, Value)>>,
-    /// For thrown errors: where the error was first thrown, innermost first.
-    pub origin: OnceCell<Box<[TraceEntry]>>,
+    /// For thrown errors: where the error was first thrown.
+    pub origin: OnceCell<StackTrace>,
 }
 
 impl Instance {
@@ -411,6 +403,7 @@ impl Trace for Instance {
     }
     fn extra_bytes(&self) -> usize {
         self.fields.borrow().capacity() * std::mem::size_of::<(Symbol, Value)>()
+            + self.origin.get().map_or(0, StackTrace::bytes)
     }
 }
 

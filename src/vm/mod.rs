@@ -284,7 +284,7 @@ pub struct Vm {
     pub max_frames: usize,
     /// Where the most recent non-instance value was thrown (instances carry
     /// their own origin).
-    last_origin: Option<Box<[crate::value::TraceEntry]>>,
+    last_origin: Option<crate::value::StackTrace>,
     /// Generators running inside the current task, outermost first: the
     /// fibers they were resumed from.
     parents: Vec<crate::value::Resumer>,

@@ -182,7 +182,7 @@ pub fn get_field(rt: &mut Runtime, target: Value, name: Symbol) -> NResult {
             }
             if inst.class.is_error && name == rt.names.trace {
                 let lines = match inst.origin.get() {
-                    Some(trace) => crate::vm::error::trace_lines(&rt.sources, trace),
+                    Some(trace) => crate::vm::error::trace_lines(&rt.sources, trace.items()),
                     None => Vec::new(),
                 };
                 let items = lines.into_iter().map(|l| rt.str(l)).collect();
