@@ -473,6 +473,16 @@ pub enum IterState {
         inclusive: bool,
         done: bool,
     },
+    /// Not an iterator: the marker `Op::IterPrep` keeps on the stack below
+    /// an instance whose `iter()` it calls, so that `Op::GetIter` can tell
+    /// an `iter()` that returned its own instance, and count a chain of
+    /// instances returning instances (LANGUAGE.md §13).
+    IterChain {
+        /// The receiver of the `iter()` call in progress.
+        receiver: Gc<Instance>,
+        /// `iter()` calls made so far.
+        calls: u32,
+    },
 }
 
 pub struct Iter {
@@ -487,6 +497,7 @@ impl Trace for Iter {
             IterState::Bytes { bytes, .. } => t.mark(*bytes),
             IterState::Map { map, .. } => t.mark(*map),
             IterState::Range { .. } => {}
+            IterState::IterChain { receiver, .. } => t.mark(*receiver),
         }
     }
 }

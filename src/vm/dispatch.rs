@@ -584,9 +584,7 @@ impl Vm {
 
                     Op::IterPrep => {
                         if let Value::Instance(inst) = *top!() {
-                            let iter_sym = self.rt.names.iter;
-                            if inst.get(iter_sym).is_none() && inst.class.method(iter_sym).is_none()
-                            {
+                            if !iter::has_iter(&self.rt, &inst) {
                                 fail!(Ctrl::Error(
                                     ErrorKind::TypeError,
                                     format!(
@@ -595,23 +593,43 @@ impl Vm {
                                     )
                                 ));
                             }
-                            // A call, so a preemption point too (an `iter()`
-                            // chain that never ends still lets others run).
+                            // A marker below the receiver follows the chain
+                            // of `iter()` calls (see `GetIter`); the next
+                            // link of a chain finds it there already.
+                            let recv = self.fiber.stack.len() - 1;
+                            let chained = recv
+                                .checked_sub(1)
+                                .and_then(|i| iter::as_chain(self.fiber.stack[i]))
+                                .is_some();
+                            if !chained {
+                                let marker = iter::chain_marker(&mut self.rt, inst);
+                                self.fiber.stack.insert(recv, marker);
+                            }
+                            // A call, so a preemption point too.
                             safepoint!(1);
                             save_ip!();
                             let recv = self.fiber.stack.len() - 1;
-                            tri!(self.invoke(iter_sym, recv, 0));
+                            tri!(self.invoke(self.rt.names.iter, recv, 0));
                             continue 'frame;
                         }
                     }
                     Op::GetIter => {
                         let v = *top!();
-                        if let Value::Instance(inst) = v {
-                            // `iter()` returned another iterable instance: ask it too.
-                            if inst.class.method(self.rt.names.iter).is_some() {
-                                ip -= 2;
-                                continue;
+                        let len = self.fiber.stack.len();
+                        let chain = len
+                            .checked_sub(2)
+                            .and_then(|i| iter::as_chain(self.fiber.stack[i]));
+                        if let Some(chain) = chain {
+                            // `v` is what an `iter()` call returned.
+                            if let Value::Instance(inst) = v {
+                                if iter::has_iter(&self.rt, &inst) {
+                                    // Another iterable instance: ask it too.
+                                    tri!(iter::next_link(&chain, inst));
+                                    ip -= 2;
+                                    continue;
+                                }
                             }
+                            self.fiber.stack.remove(len - 2);
                         }
                         *top!() = tri!(iter::make_iter(&mut self.rt, v));
                     }
