@@ -132,20 +132,20 @@ pub static ERROR_INIT: NativeFn = NativeFn {
     f: error_init,
 };
 
-fn line(rt: &Runtime, args: &[Value]) -> String {
+fn line(rt: &Runtime, args: &[Value]) -> NResult<String> {
     let mut s = String::new();
     for (i, v) in args.iter().enumerate() {
         if i > 0 {
             s.push(' ');
         }
-        crate::value::display::display_into(&mut s, *v, &rt.symbols);
+        crate::value::display::try_display_into(&mut s, *v, &rt.symbols)?;
     }
     s.push('\n');
-    s
+    Ok(s)
 }
 
 fn print(rt: &mut Runtime, args: &[Value]) -> NResult {
-    let text = line(rt, args);
+    let text = line(rt, args)?;
     if let Err(e) = rt.out.write_all(text.as_bytes()) {
         return err(ErrorKind::IOError, format!("cannot write to stdout: {e}"));
     }
@@ -153,7 +153,7 @@ fn print(rt: &mut Runtime, args: &[Value]) -> NResult {
 }
 
 fn eprint(rt: &mut Runtime, args: &[Value]) -> NResult {
-    let text = line(rt, args);
+    let text = line(rt, args)?;
     rt.flush();
     let _ = std::io::stderr().write_all(text.as_bytes());
     Ok(Value::Nil)
@@ -163,14 +163,15 @@ fn str_(rt: &mut Runtime, args: &[Value]) -> NResult {
     match args[0] {
         v @ Value::Str(_) => Ok(v),
         v => {
-            let s = rt.display(v);
+            let mut s = String::new();
+            crate::value::display::try_display_into(&mut s, v, &rt.symbols)?;
             Ok(rt.str(s))
         }
     }
 }
 
 fn repr(rt: &mut Runtime, args: &[Value]) -> NResult {
-    let s = rt.repr(args[0]);
+    let s = crate::value::display::try_repr(args[0], &rt.symbols)?;
     Ok(rt.str(s))
 }
 
@@ -223,7 +224,7 @@ fn len(rt: &mut Runtime, args: &[Value]) -> NResult {
     let n = match args[0] {
         Value::Str(s) => s.char_len(),
         Value::List(l) => l.items.borrow().len(),
-        Value::Map(m) => m.table.borrow().len(),
+        Value::Map(m) => m.len(),
         Value::Bytes(b) => b.data.len(),
         Value::Range(r) => {
             return match i64::try_from(r.len()) {

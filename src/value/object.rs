@@ -1,12 +1,12 @@
 //! The heap object kinds behind [`Value`](super::Value)'s handle variants,
 //! with their tracing.
 
+use super::map::{Map, MapCursor};
 use super::trace::StackTrace;
 use super::Value;
 use crate::bytecode::{FnProto, ModuleProto, Symbol};
 use crate::gc::{Gc, Trace, Tracer};
-use indexmap::IndexMap;
-use rustc_hash::{FxBuildHasher, FxHasher};
+use rustc_hash::FxHasher;
 use std::cell::{Cell, OnceCell, RefCell};
 use std::hash::{Hash, Hasher};
 use std::rc::Rc;
@@ -172,34 +172,6 @@ impl Hash for Key {
             Key::Str(s) => state.write_u64(s.hash),
             Key::Bytes(b) => b.data.hash(state),
         }
-    }
-}
-
-pub type MapTable = IndexMap<Key, Value, FxBuildHasher>;
-
-/// An insertion-ordered map.
-pub struct Map {
-    pub table: RefCell<MapTable>,
-}
-
-impl Map {
-    pub fn new(table: MapTable) -> Map {
-        Map {
-            table: RefCell::new(table),
-        }
-    }
-}
-
-impl Trace for Map {
-    fn trace(&self, t: &mut Tracer) {
-        for (k, v) in self.table.borrow().iter() {
-            k.to_value().trace(t);
-            v.trace(t);
-        }
-    }
-    fn extra_bytes(&self) -> usize {
-        self.table.borrow().capacity()
-            * (std::mem::size_of::<Key>() + std::mem::size_of::<Value>() + 8)
     }
 }
 
@@ -462,9 +434,10 @@ pub enum IterState {
         bytes: Gc<Bytes>,
         index: usize,
     },
+    /// The cursor keeps its place while the loop changes the map.
     Map {
         map: Gc<Map>,
-        index: usize,
+        cursor: MapCursor,
     },
     Range {
         next: i64,

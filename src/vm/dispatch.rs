@@ -15,9 +15,7 @@ use super::ops::{index, iter};
 use super::{FrameKind, Handler, Stop, Vm};
 use crate::bytecode::{CmpKind, Op};
 use crate::value::error::{err, type_error};
-use crate::value::{
-    Class, Ctrl, ErrorKind, Map, MapTable, ModuleState, NResult, Range, Str, UpCell, Value,
-};
+use crate::value::{Class, Ctrl, ErrorKind, Map, ModuleState, NResult, Range, Str, UpCell, Value};
 use std::cell::Cell;
 
 impl Vm {
@@ -454,8 +452,7 @@ impl Vm {
                     Op::Map(n) => {
                         let len = self.fiber.stack.len();
                         let pairs = self.fiber.stack.split_off(len - 2 * n as usize);
-                        let mut table =
-                            MapTable::with_capacity_and_hasher(n as usize, Default::default());
+                        let map = Map::with_capacity(n as usize);
                         for kv in pairs.chunks_exact(2) {
                             let Some(key) = kv[0].to_key() else {
                                 fail!(Ctrl::Error(
@@ -463,9 +460,9 @@ impl Vm {
                                     format!("a {} cannot be a map key", self.rt.type_name(kv[0]))
                                 ));
                             };
-                            table.insert(key, kv[1]);
+                            tri!(map.insert(key, kv[1]));
                         }
-                        let map = self.rt.heap.alloc(Map::new(table));
+                        let map = self.rt.heap.alloc(map);
                         push!(Value::Map(map));
                     }
                     Op::Range(inclusive) => {
@@ -493,7 +490,11 @@ impl Vm {
                         let len = self.fiber.stack.len();
                         let mut s = String::new();
                         for v in &self.fiber.stack[len - n as usize..] {
-                            crate::value::display::display_into(&mut s, *v, &self.rt.symbols);
+                            tri!(crate::value::display::try_display_into(
+                                &mut s,
+                                *v,
+                                &self.rt.symbols
+                            ));
                         }
                         self.fiber.stack.truncate(len - n as usize);
                         let v = Value::Str(self.rt.heap.alloc(Str::new(s)));

@@ -43,7 +43,7 @@ pub fn get_index(rt: &mut Runtime, target: Value, index: Value) -> NResult {
             let Some(key) = index.to_key() else {
                 return type_error(format!("a {} cannot be a map key", rt.type_name(index)));
             };
-            let found = map.table.borrow().get(&key).copied();
+            let found = map.get(&key);
             match found {
                 Some(v) => Ok(v),
                 None => err(
@@ -108,9 +108,8 @@ pub fn set_index(rt: &mut Runtime, target: Value, index: Value, value: Value) ->
             let Some(key) = index.to_key() else {
                 return type_error(format!("a {} cannot be a map key", rt.type_name(index)));
             };
-            let added = map.table.borrow_mut().insert(key, value).is_none();
-            if added {
-                rt.heap.account(40);
+            if map.insert(key, value)? {
+                rt.heap.account(crate::value::map::ENTRY_BYTES);
             }
             Ok(())
         }

@@ -72,7 +72,10 @@ pub fn make_iter(rt: &mut Runtime, v: Value) -> NResult {
         Value::List(list) => IterState::List { list, index: 0 },
         Value::Str(text) => IterState::Str { text, byte: 0 },
         Value::Bytes(bytes) => IterState::Bytes { bytes, index: 0 },
-        Value::Map(map) => IterState::Map { map, index: 0 },
+        Value::Map(map) => IterState::Map {
+            map,
+            cursor: map.cursor(),
+        },
         Value::Range(r) => IterState::Range {
             next: r.start,
             end: r.end,
@@ -117,11 +120,7 @@ pub fn next(rt: &mut Runtime, it: &Iter) -> Option<Value> {
             *index += 1;
             Some(Value::Int(b as i64))
         }
-        IterState::Map { map, index } => {
-            let k = map.table.borrow().get_index(*index).map(|(k, _)| *k)?;
-            *index += 1;
-            Some(k.to_value())
-        }
+        IterState::Map { map, cursor } => map.next_key(cursor).map(|k| k.to_value()),
         IterState::IterChain { .. } => None,
         IterState::Range {
             next,
