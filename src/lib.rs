@@ -99,7 +99,7 @@ fn finish(vm: &mut vm::Vm, stop: vm::Stop, config: &Config) -> i32 {
     vm.rt.flush();
     match stop {
         vm::Stop::Done(_) => exit::OK,
-        vm::Stop::Exit(code) => code,
+        vm::Stop::Exit(code) => code.into(),
         vm::Stop::Threw(value) => {
             let report = vm.error_report(value);
             report_to_stderr(&diagnostics::render(&report, &vm.rt.sources, config.color));

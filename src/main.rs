@@ -167,9 +167,10 @@ fn usage_error(e: clap::Error) -> ExitCode {
     }
 }
 
-/// Exit statuses outside 0..=255 (from `exit(n)`) wrap as the OS would.
+/// `exit(n)` only allows 0..=255, and weft's own statuses fit too; anything
+/// else would be a bug, reported as a failure rather than wrapped.
 fn exit_code(code: i32) -> ExitCode {
-    ExitCode::from(code as u8)
+    u8::try_from(code).map_or(ExitCode::FAILURE, ExitCode::from)
 }
 
 #[cfg(test)]

@@ -18,6 +18,9 @@
 //! module globals, runtime tables). Allocation itself never collects, so Rust
 //! code may hold [`Gc`] handles freely while it runs; it must not keep them in
 //! Rust locals *across* a safepoint without storing them somewhere traced.
+//! [`Heap::collect`] is an `unsafe fn` for that reason: safe code (natives
+//! included, which see the heap) can only *request* a collection, which the
+//! VM performs at its next safepoint.
 //!
 //! Marking uses an explicit gray stack, so a list nested a million levels deep
 //! does not overflow the Rust stack.
@@ -203,8 +206,16 @@ impl Heap {
     }
 
     /// Marks everything reachable from `roots`, then frees the rest.
-    /// Must only be called at a safepoint.
-    pub fn collect(&mut self, roots: impl FnOnce(&mut Tracer)) {
+    ///
+    /// # Safety
+    ///
+    /// Every [`Gc`] handle that is dereferenced after this call must point
+    /// to an object reachable from what `roots` marks: the objects of all
+    /// other handles are freed. Only the VM's safepoint
+    /// (`Vm::collect_garbage`) knows all the roots, so it is the only
+    /// caller; everyone else asks for a collection with
+    /// [`Heap::request_collection`].
+    pub unsafe fn collect(&mut self, roots: impl FnOnce(&mut Tracer)) {
         let mut tracer = Tracer { gray: Vec::new() };
         roots(&mut tracer);
         while let Some(ptr) = tracer.gray.pop() {
@@ -304,7 +315,8 @@ mod tests {
             *b.next.borrow_mut() = Some(a);
         }
         assert_eq!(heap.object_count(), 2001);
-        heap.collect(|t| t.mark(root));
+        // SAFETY: only `root` is used afterwards.
+        unsafe { heap.collect(|t| t.mark(root)) };
         assert_eq!(heap.object_count(), 1);
         assert_eq!(heap.heap_bytes(), heap.stats().live_bytes);
     }
@@ -319,9 +331,11 @@ mod tests {
             *tail.next.borrow_mut() = Some(n);
             tail = n;
         }
-        heap.collect(|t| t.mark(head));
+        // SAFETY: only `head` is used afterwards, then nothing.
+        unsafe { heap.collect(|t| t.mark(head)) };
         assert_eq!(heap.object_count(), 200_001);
-        heap.collect(|_| {});
+        // SAFETY: no handle is used afterwards.
+        unsafe { heap.collect(|_| {}) };
         assert_eq!(heap.object_count(), 0);
     }
 
@@ -331,7 +345,8 @@ mod tests {
         assert!(!heap.pending);
         heap.account(MIN_THRESHOLD + 1);
         assert!(heap.pending);
-        heap.collect(|_| {});
+        // SAFETY: no handle exists.
+        unsafe { heap.collect(|_| {}) };
         assert!(!heap.pending);
     }
 }

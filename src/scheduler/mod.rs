@@ -303,11 +303,23 @@ impl Scheduler {
         }
     }
 
+    /// Marks the handles the scheduler holds. Every field is named (no
+    /// `..`), so a new one does not compile until it is traced here or
+    /// marked as holding no handles.
     pub fn trace(&self, t: &mut Tracer) {
-        for task in self.queue.iter().chain(self.tasks.values()) {
+        let Scheduler {
+            queue,
+            tasks,
+            next_task: _,
+            next_internal: _,
+            next_future: _,
+            reactor: _,
+            timers,
+        } = self;
+        for task in queue.iter().chain(tasks.values()) {
             t.mark(*task);
         }
-        for (f, _) in self.timers.values() {
+        for (f, _) in timers.values() {
             t.mark(*f);
         }
     }

@@ -144,20 +144,20 @@ pub static ERROR_INIT: NativeFn = NativeFn {
     f: error_init,
 };
 
-fn line(rt: &Runtime, args: &[Value]) -> String {
+fn line(rt: &Runtime, args: &[Value]) -> NResult<String> {
     let mut s = String::new();
     for (i, v) in args.iter().enumerate() {
         if i > 0 {
             s.push(' ');
         }
-        crate::value::display::display_into(&mut s, *v, &rt.symbols);
+        crate::value::display::try_display_into(&mut s, *v, &rt.symbols)?;
     }
     s.push('\n');
-    s
+    Ok(s)
 }
 
 fn print(rt: &mut Runtime, args: &[Value]) -> NResult {
-    let text = line(rt, args);
+    let text = line(rt, args)?;
     if let Err(e) = rt.out.write_all(text.as_bytes()) {
         return err(ErrorKind::IOError, format!("cannot write to stdout: {e}"));
     }
@@ -165,7 +165,7 @@ fn print(rt: &mut Runtime, args: &[Value]) -> NResult {
 }
 
 fn eprint(rt: &mut Runtime, args: &[Value]) -> NResult {
-    let text = line(rt, args);
+    let text = line(rt, args)?;
     rt.flush();
     let _ = std::io::stderr().write_all(text.as_bytes());
     Ok(Value::Nil)
@@ -175,14 +175,15 @@ fn str_(rt: &mut Runtime, args: &[Value]) -> NResult {
     match args[0] {
         v @ Value::Str(_) => Ok(v),
         v => {
-            let s = rt.display(v);
+            let mut s = String::new();
+            crate::value::display::try_display_into(&mut s, v, &rt.symbols)?;
             Ok(rt.str(s))
         }
     }
 }
 
 fn repr(rt: &mut Runtime, args: &[Value]) -> NResult {
-    let s = rt.repr(args[0]);
+    let s = crate::value::display::try_repr(args[0], &rt.symbols)?;
     Ok(rt.str(s))
 }
 
@@ -235,17 +236,16 @@ fn len(rt: &mut Runtime, args: &[Value]) -> NResult {
     let n = match args[0] {
         Value::Str(s) => s.char_len(),
         Value::List(l) => l.items.borrow().len(),
-        Value::Map(m) => m.table.borrow().len(),
+        Value::Map(m) => m.len(),
         Value::Bytes(b) => b.data.len(),
         Value::Range(r) => {
-            let n = r.len();
-            if n > i64::MAX as usize {
-                return err(
+            return match i64::try_from(r.len()) {
+                Ok(n) => Ok(Value::Int(n)),
+                Err(_) => err(
                     ErrorKind::ArithmeticError,
                     "the range is too long for its length to be an int",
-                );
-            }
-            n
+                ),
+            };
         }
         v => return type_error(format!("{} has no length", rt.type_name(v))),
     };
@@ -293,10 +293,16 @@ fn assert(rt: &mut Runtime, args: &[Value]) -> NResult {
     err(ErrorKind::AssertionError, message)
 }
 
+/// `exit(status)`: a status outside 0..=255 is a `ValueError`, since the
+/// operating system would keep only its low 8 bits (`exit(256)` would
+/// report success).
 fn exit(rt: &mut Runtime, args: &[Value]) -> NResult {
     let code = match args.first() {
         None | Some(Value::Nil) => 0,
-        Some(Value::Int(n)) => *n as i32,
+        Some(Value::Int(n)) => match u8::try_from(*n) {
+            Ok(code) => code,
+            Err(_) => return value_error(format!("exit status must be 0..=255, got {n}")),
+        },
         Some(v) => return type_error(format!("exit() takes an int, not {}", rt.type_name(*v))),
     };
     Err(Ctrl::Exit(code))

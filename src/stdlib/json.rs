@@ -20,7 +20,8 @@
 
 use crate::value::display::format_float;
 use crate::value::error::{type_error, value_error};
-use crate::value::{Key, Map, MapTable, NResult, NativeFn, Str, Value};
+use crate::value::limit;
+use crate::value::{Key, Map, NResult, NativeFn, Str, Value};
 use crate::vm::Runtime;
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::fmt;
@@ -139,23 +140,32 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        let mut items = Vec::new();
         while let Some(v) = seq.next_element_seed(ValueSeed { rt: &mut *self.rt })? {
+            limit::reserve(&mut items, 1, "list").map_err(too_large)?;
             items.push(v);
         }
         Ok(self.rt.list(items))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut table = MapTable::default();
+        let table = Map::with_capacity(0);
         while let Some(k) = map.next_key::<std::borrow::Cow<'de, str>>()? {
             let key = Key::Str(self.rt.heap.alloc(Str::new(k.as_ref())));
             let v = map.next_value_seed(ValueSeed { rt: &mut *self.rt })?;
             // A repeated key keeps its first position and its last value,
             // as in JavaScript.
-            table.insert(key, v);
+            table.insert(key, v).map_err(too_large)?;
         }
-        Ok(Value::Map(self.rt.heap.alloc(Map::new(table))))
+        Ok(Value::Map(self.rt.heap.alloc(table)))
+    }
+}
+
+/// A container past the size cap, as the parser's error.
+fn too_large<E: serde::de::Error>(c: crate::value::Ctrl) -> E {
+    match c {
+        crate::value::Ctrl::Error(_, message) => E::custom(message),
+        _ => E::custom("value too large"),
     }
 }
 
@@ -192,8 +202,12 @@ pub(crate) fn to_json(rt: &Runtime, v: Value, indent: Option<&str>) -> NResult<S
         out: String::new(),
         indent,
         path: Vec::new(),
+        full: None,
     };
     w.value(v)?;
+    if let Some(e) = w.full.take() {
+        return Err(e);
+    }
     Ok(w.out)
 }
 
@@ -203,10 +217,24 @@ struct Writer<'a> {
     indent: Option<&'a str>,
     /// Addresses of the containers being written, for cycle detection.
     path: Vec<usize>,
+    /// The error to report once indentation did not fit.
+    full: Option<crate::value::Ctrl>,
 }
 
 impl Writer<'_> {
+    /// Makes room for `more` bytes of text, within the size cap
+    /// (`value::limit`).
+    fn room(&mut self, more: usize) -> NResult<()> {
+        if let Some(e) = self.full.take() {
+            return Err(e);
+        }
+        limit::grow_string(&mut self.out, more, "json.stringify() result")
+    }
+
     fn value(&mut self, v: Value) -> NResult<()> {
+        // Every value adds at least a byte, so this also ends the loops
+        // over big containers once the text is full.
+        self.room(1)?;
         match v {
             Value::Nil => self.out.push_str("null"),
             Value::Bool(b) => self.out.push_str(if b { "true" } else { "false" }),
@@ -231,18 +259,18 @@ impl Writer<'_> {
             }
             Value::Map(map) => {
                 self.enter(v)?;
-                let table = map.table.borrow();
-                self.open('{', table.is_empty());
-                for (i, (k, item)) in table.iter().enumerate() {
+                let entries = map.entries();
+                self.open('{', entries.is_empty());
+                for (i, (k, item)) in entries.iter().enumerate() {
                     self.separator(i);
-                    self.key(*k)?;
+                    self.key(k)?;
                     self.out.push(':');
                     if self.indent.is_some() {
                         self.out.push(' ');
                     }
-                    self.value(*item)?;
+                    self.value(item)?;
                 }
-                self.close('}', table.is_empty());
+                self.close('}', entries.is_empty());
                 self.path.pop();
             }
             _ => {
@@ -256,6 +284,7 @@ impl Writer<'_> {
     }
 
     fn string(&mut self, s: &str) -> NResult<()> {
+        self.room(escaped_len(s))?;
         match serde_json::to_string(s) {
             Ok(quoted) => {
                 self.out.push_str(&quoted);
@@ -311,6 +340,14 @@ impl Writer<'_> {
 
     fn newline(&mut self, level: usize) {
         if let Some(unit) = self.indent {
+            let more = unit.len().saturating_mul(level).saturating_add(1);
+            if self.full.is_some() {
+                return;
+            }
+            if let Err(e) = self.room(more) {
+                self.full = Some(e);
+                return;
+            }
             self.out.push('\n');
             for _ in 0..level {
                 self.out.push_str(unit);
@@ -319,9 +356,30 @@ impl Writer<'_> {
     }
 }
 
+/// The length of a string as JSON: quoted, with `"`, `\\` and control
+/// characters escaped (`\n` or `\u001b`) as serde_json writes them.
+fn escaped_len(s: &str) -> usize {
+    2 + s
+        .bytes()
+        .map(|b| match b {
+            b'"' | b'\\' | b'\n' | b'\r' | b'\t' | 0x08 | 0x0c => 2,
+            0..=0x1f => 6,
+            _ => 1,
+        })
+        .sum::<usize>()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escaped_length_is_exact() {
+        for s in ["", "plain é", "\"\\\n\r\t\u{8}\u{c}", "\u{0}\u{1f}\u{7f}"] {
+            let quoted = serde_json::to_string(s).unwrap_or_default();
+            assert_eq!(escaped_len(s), quoted.len(), "{s:?}");
+        }
+    }
 
     fn round(rt: &mut Runtime, text: &str, indent: Option<&str>) -> String {
         match parse_str(rt, text) {
@@ -437,7 +495,7 @@ mod tests {
     #[test]
     fn non_string_keys() {
         let mut rt = Runtime::new();
-        let mut table = MapTable::default();
+        let mut table = crate::value::MapTable::default();
         table.insert(Key::Int(1), Value::Nil);
         table.insert(Key::Bool(true), Value::Int(2));
         let m = Value::Map(rt.heap.alloc(Map::new(table)));

@@ -4,11 +4,14 @@
 //!
 //! Methods that change the list return nil. When a list grows, the growth is
 //! reported to the heap so that programs that only grow containers still
-//! trigger collections.
+//! trigger collections, and checked against the object size cap
+//! (`value::limit`), so that a list pushed onto forever ends with a
+//! `ValueError` rather than an aborted process.
 
 use super::string::{want_int, want_str};
 use crate::gc::Gc;
 use crate::value::error::{index_error, type_error};
+use crate::value::limit::{self, reserve};
 use crate::value::{values_equal, List, NResult, NativeFn, Value};
 use crate::vm::ops::arith::order;
 use crate::vm::ops::index::{normalize_index, slice_bounds};
@@ -49,7 +52,10 @@ fn len(rt: &mut Runtime, args: &[Value]) -> NResult {
 
 fn push(rt: &mut Runtime, args: &[Value]) -> NResult {
     let list = this(rt, args)?;
-    list.items.borrow_mut().push(args[1]);
+    let mut items = list.items.borrow_mut();
+    reserve(&mut items, 1, "list")?;
+    items.push(args[1]);
+    drop(items);
     rt.heap.account(SLOT);
     Ok(Value::Nil)
 }
@@ -87,6 +93,7 @@ fn insert(rt: &mut Runtime, args: &[Value]) -> NResult {
     };
     match at {
         Some(j) => {
+            reserve(&mut items, 1, "list")?;
             items.insert(j, args[2]);
             drop(items);
             rt.heap.account(SLOT);
@@ -250,9 +257,10 @@ fn join(rt: &mut Runtime, args: &[Value]) -> NResult {
     let mut out = String::new();
     for (i, v) in items.into_iter().enumerate() {
         if i > 0 {
+            limit::grow_string(&mut out, sep.len(), "joined string")?;
             out.push_str(sep);
         }
-        crate::value::display::display_into(&mut out, v, &rt.symbols);
+        crate::value::display::try_display_into(&mut out, v, &rt.symbols)?;
     }
     Ok(rt.str(out))
 }
@@ -265,20 +273,40 @@ fn copy(rt: &mut Runtime, args: &[Value]) -> NResult {
 fn extend(rt: &mut Runtime, args: &[Value]) -> NResult {
     let list = this(rt, args)?;
     // Built-in iterables are accepted as `for` iterates them; the elements
-    // are gathered first so `xs.extend(xs)` works.
+    // are gathered first so `xs.extend(xs)` works. The size is checked
+    // before anything is gathered (a range may be astronomically long).
+    let len = list.items.borrow().len();
+    let extra = match args[1] {
+        Value::List(other) => other.items.borrow().len(),
+        Value::Range(r) => usize::try_from(r.len()).unwrap_or(usize::MAX),
+        Value::Map(m) => m.len(),
+        Value::Str(s) => {
+            // Characters beyond ASCII become new strings.
+            if !s.is_ascii() {
+                limit::check_size(s.char_len(), super::string::PIECE_BYTES, "list")?;
+            }
+            s.char_len()
+        }
+        Value::Bytes(b) => b.data.len(),
+        v => return type_error(format!("extend() expects a list, not {}", rt.type_name(v))),
+    };
+    limit::check_size(len.saturating_add(extra), SLOT, "list")?;
     let more: Vec<Value> = match args[1] {
         Value::List(other) => other.items.borrow().clone(),
         Value::Range(r) => r.iter().map(Value::Int).collect(),
-        Value::Map(m) => m.table.borrow().keys().map(|k| k.to_value()).collect(),
+        Value::Map(m) => m.entries().iter().map(|(k, _)| k.to_value()).collect(),
         Value::Str(s) => {
             let text = s.as_str().to_string();
             text.chars().map(|c| rt.char_str(c)).collect()
         }
         Value::Bytes(b) => b.data.iter().map(|x| Value::Int(*x as i64)).collect(),
-        v => return type_error(format!("extend() expects a list, not {}", rt.type_name(v))),
+        _ => Vec::new(),
     };
-    rt.heap.account(more.len() * SLOT);
-    list.items.borrow_mut().extend(more);
+    let mut items = list.items.borrow_mut();
+    reserve(&mut items, more.len(), "list")?;
+    items.extend(more);
+    drop(items);
+    rt.heap.account(extra * SLOT);
     Ok(Value::Nil)
 }
 

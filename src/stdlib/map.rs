@@ -1,10 +1,12 @@
 //! Native methods of maps (LANGUAGE.md §9, §13 "Library"). Maps keep
 //! insertion order; `keys`, `values` and `items` return new lists in that
-//! order, and `remove` keeps the order of the remaining entries.
+//! order, and `remove` keeps the order of the remaining entries (see
+//! `value::map` for how loops over a changing map keep their place).
 
 use crate::gc::Gc;
 use crate::value::error::{err, type_error};
-use crate::value::{ErrorKind, Key, Map, NResult, NativeFn, Value};
+use crate::value::limit::{self, vec_with_capacity};
+use crate::value::{ErrorKind, Key, List, Map, NResult, NativeFn, Value};
 use crate::vm::Runtime;
 
 #[rustfmt::skip]
@@ -34,27 +36,27 @@ fn key(rt: &Runtime, v: Value) -> NResult<Key> {
 }
 
 fn len(rt: &mut Runtime, args: &[Value]) -> NResult {
-    Ok(Value::Int(this(rt, args)?.table.borrow().len() as i64))
+    Ok(Value::Int(this(rt, args)?.len() as i64))
 }
 
 fn get(rt: &mut Runtime, args: &[Value]) -> NResult {
     let map = this(rt, args)?;
     let k = key(rt, args[1])?;
-    let found = map.table.borrow().get(&k).copied();
+    let found = map.get(&k);
     Ok(found.unwrap_or_else(|| args.get(2).copied().unwrap_or(Value::Nil)))
 }
 
 fn has(rt: &mut Runtime, args: &[Value]) -> NResult {
     let map = this(rt, args)?;
     let k = key(rt, args[1])?;
-    let found = map.table.borrow().contains_key(&k);
+    let found = map.contains(&k);
     Ok(Value::Bool(found))
 }
 
 fn remove(rt: &mut Runtime, args: &[Value]) -> NResult {
     let map = this(rt, args)?;
     let k = key(rt, args[1])?;
-    let removed = map.table.borrow_mut().shift_remove(&k);
+    let removed = map.remove(&k);
     match removed {
         Some(v) => Ok(v),
         None => err(
@@ -65,37 +67,38 @@ fn remove(rt: &mut Runtime, args: &[Value]) -> NResult {
 }
 
 fn keys(rt: &mut Runtime, args: &[Value]) -> NResult {
-    let ks = this(rt, args)?
-        .table
-        .borrow()
-        .keys()
-        .map(|k| k.to_value())
-        .collect();
+    let map = this(rt, args)?;
+    let mut ks = vec_with_capacity(map.len(), "keys() list")?;
+    ks.extend(map.entries().iter().map(|(k, _)| k.to_value()));
     Ok(rt.list(ks))
 }
 
 fn values(rt: &mut Runtime, args: &[Value]) -> NResult {
-    let vs = this(rt, args)?.table.borrow().values().copied().collect();
+    let map = this(rt, args)?;
+    let mut vs = vec_with_capacity(map.len(), "values() list")?;
+    vs.extend(map.entries().iter().map(|(_, v)| v));
     Ok(rt.list(vs))
 }
 
+/// Bytes one `[key, value]` pair of `items()` takes: its slot in the outer
+/// list, its own list object and its two elements.
+const PAIR_BYTES: usize =
+    std::mem::size_of::<crate::gc::GcBox<List>>() + 3 * std::mem::size_of::<Value>();
+
 fn items(rt: &mut Runtime, args: &[Value]) -> NResult {
-    let pairs: Vec<(Value, Value)> = this(rt, args)?
-        .table
-        .borrow()
-        .iter()
-        .map(|(k, v)| (k.to_value(), *v))
-        .collect();
+    let map = this(rt, args)?;
+    limit::check_size(map.len(), PAIR_BYTES, "items() list")?;
+    let pairs = map.to_vec();
     let lists = pairs
         .into_iter()
-        .map(|(k, v)| rt.list(vec![k, v]))
+        .map(|(k, v)| rt.list(vec![k.to_value(), v]))
         .collect();
     Ok(rt.list(lists))
 }
 
 fn copy(rt: &mut Runtime, args: &[Value]) -> NResult {
-    let table = this(rt, args)?.table.borrow().clone();
-    Ok(Value::Map(rt.heap.alloc(Map::new(table))))
+    let copied = this(rt, args)?.copy();
+    Ok(Value::Map(rt.heap.alloc(copied)))
 }
 
 #[cfg(test)]

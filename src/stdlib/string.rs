@@ -4,15 +4,22 @@
 //!
 //! Also home of the small argument checks the other native method files
 //! share ([`want_str`], [`want_int`]).
+//!
+//! Methods whose result can outgrow their input (`repeat`, `replace`,
+//! `upper`, `lower`, and the lists of `split`, `lines` and `chars`) check
+//! its size against the object size cap (`value::limit`) before building it.
 
-use crate::gc::Gc;
+use crate::gc::{Gc, GcBox};
 use crate::value::error::{type_error, value_error};
+use crate::value::limit::{self, check_size};
 use crate::value::{Bytes, NResult, NativeFn, Str, Value};
 use crate::vm::Runtime;
 
-/// Longest string `repeat` builds; anything bigger is almost certainly a
-/// mistake and would abort the process on allocation failure.
-const MAX_REPEAT_BYTES: usize = 1 << 30;
+/// Bytes each string of a list of new strings takes besides its text: a
+/// slot in the list, the string object, its entry in the heap's object
+/// table and the smallest allocation for its text.
+pub(super) const PIECE_BYTES: usize =
+    std::mem::size_of::<Value>() + std::mem::size_of::<GcBox<Str>>() + 16 + 16;
 
 #[rustfmt::skip]
 pub static METHODS: &[NativeFn] = &[
@@ -58,9 +65,25 @@ fn this(rt: &Runtime, args: &[Value]) -> NResult<Gc<Str>> {
     want_str(rt, args[0], "string method")
 }
 
+/// A list of new strings (checked by the caller against the size cap).
 fn strings(rt: &mut Runtime, pieces: Vec<&str>) -> Value {
     let items = pieces.into_iter().map(|p| rt.str(p)).collect();
     rt.list(items)
+}
+
+/// `text` changed character by character by `f` (`to_uppercase`...), whose
+/// result may be longer than its input: the size is checked first.
+fn map_chars<I: Iterator<Item = char>>(text: &str, f: impl Fn(char) -> I) -> NResult<String> {
+    // A character's case mapping is at most three characters of at most
+    // as many bytes each, so only long texts need counting.
+    if text.len().saturating_mul(3) > limit::MAX_OBJECT_BYTES {
+        let bytes: usize = text
+            .chars()
+            .map(|c| f(c).map(char::len_utf8).sum::<usize>())
+            .sum();
+        check_size(bytes, 1, "string")?;
+    }
+    Ok(text.chars().flat_map(f).collect())
 }
 
 fn len(rt: &mut Runtime, args: &[Value]) -> NResult {
@@ -69,12 +92,14 @@ fn len(rt: &mut Runtime, args: &[Value]) -> NResult {
 
 fn upper(rt: &mut Runtime, args: &[Value]) -> NResult {
     let s = this(rt, args)?;
-    Ok(rt.str(s.as_str().to_uppercase()))
+    let text = map_chars(s.as_str(), char::to_uppercase)?;
+    Ok(rt.str(text))
 }
 
 fn lower(rt: &mut Runtime, args: &[Value]) -> NResult {
     let s = this(rt, args)?;
-    Ok(rt.str(s.as_str().to_lowercase()))
+    let text = map_chars(s.as_str(), char::to_lowercase)?;
+    Ok(rt.str(text))
 }
 
 fn trim(rt: &mut Runtime, args: &[Value]) -> NResult {
@@ -102,7 +127,15 @@ fn split(rt: &mut Runtime, args: &[Value]) -> NResult {
         None | Some(Value::Nil) => None,
         Some(v) => Some(want_str(rt, *v, "split")?),
     };
-    let pieces = split_pieces(s.as_str(), sep.as_ref().map(|g| g.as_str()))?;
+    let (text, sep) = (s.as_str(), sep.as_ref().map(|g| g.as_str()));
+    // Counted before anything is built: a short string can make a long list.
+    let count = match sep {
+        None => text.split_whitespace().count(),
+        Some("") => 0,
+        Some(sep) => text.matches(sep).count() + 1,
+    };
+    check_size(count, PIECE_BYTES, "split() list")?;
+    let pieces = split_pieces(text, sep)?;
     Ok(strings(rt, pieces))
 }
 
@@ -129,6 +162,11 @@ pub(crate) fn line_pieces(text: &str) -> Vec<&str> {
 
 fn lines(rt: &mut Runtime, args: &[Value]) -> NResult {
     let s = this(rt, args)?;
+    check_size(
+        s.as_str().matches('\n').count() + 1,
+        PIECE_BYTES,
+        "lines() list",
+    )?;
     let pieces = line_pieces(s.as_str());
     Ok(strings(rt, pieces))
 }
@@ -170,8 +208,21 @@ fn replace(rt: &mut Runtime, args: &[Value]) -> NResult {
     let s = this(rt, args)?;
     let from = want_str(rt, args[1], "replace")?;
     let to = want_str(rt, args[2], "replace")?;
+    let (text, from, to) = (s.as_str(), from.as_str(), to.as_str());
+    if to.len() > from.len() {
+        // An empty pattern matches at every character boundary.
+        let matches = if from.is_empty() {
+            s.char_len() + 1
+        } else {
+            text.matches(from).count()
+        };
+        let bytes = text.len() as u128 + matches as u128 * (to.len() - from.len()) as u128;
+        if bytes > limit::MAX_OBJECT_BYTES as u128 {
+            return limit::too_large("replace() result", bytes);
+        }
+    }
     // As in Python and Rust, an empty pattern matches between every character.
-    Ok(rt.str(s.as_str().replace(from.as_str(), to.as_str())))
+    Ok(rt.str(text.replace(from, to)))
 }
 
 fn repeat(rt: &mut Runtime, args: &[Value]) -> NResult {
@@ -180,15 +231,20 @@ fn repeat(rt: &mut Runtime, args: &[Value]) -> NResult {
     if n < 0 {
         return value_error(format!("repeat() count must not be negative, got {n}"));
     }
-    let total = (s.as_str().len() as u128) * (n as u128);
-    if total > MAX_REPEAT_BYTES as u128 {
-        return value_error(format!("repeat() result too large ({total} bytes)"));
-    }
-    Ok(rt.str(s.as_str().repeat(n as usize)))
+    let n = usize::try_from(n).unwrap_or(usize::MAX);
+    check_size(s.as_str().len(), n, "repeat() result")?;
+    Ok(rt.str(s.as_str().repeat(n)))
 }
 
 fn chars(rt: &mut Runtime, args: &[Value]) -> NResult {
     let s = this(rt, args)?;
+    // ASCII characters are shared strings; any other is a new one.
+    let each = if s.is_ascii() {
+        std::mem::size_of::<Value>()
+    } else {
+        PIECE_BYTES
+    };
+    check_size(s.char_len(), each, "chars() list")?;
     let items = s.as_str().chars().map(|c| rt.char_str(c)).collect();
     Ok(rt.list(items))
 }

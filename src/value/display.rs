@@ -2,57 +2,82 @@
 //! ([`repr`]), following LANGUAGE.md §9 and §13. Strings are quoted inside
 //! containers; cycles print as `[...]` / `{...}`; very deep nesting is cut
 //! off instead of overflowing the Rust stack.
+//!
+//! The text is capped at the object size limit (`value::limit`): a list
+//! holding the same big list a thousand times, or a DAG of lists, would
+//! otherwise print to gigabytes. What a script asks for (`str`, `repr`,
+//! `print`, interpolation, `join`) throws a `ValueError` at the cap
+//! ([`try_display_into`], [`try_repr`]); text for error messages is cut
+//! short with `...` instead ([`display`], [`repr`]).
 
-use super::{Range, Value};
+use super::limit::grow_string;
+use super::{Ctrl, NResult, Range, Value};
 use crate::bytecode::{FnKind, Interner};
 use std::fmt::Write;
 
 /// Containers nested deeper than this print as `...`.
 const MAX_DEPTH: usize = 200;
 
-/// The text `str(v)` and `print` produce.
+/// The text `str(v)` gives, cut short with `...` past the size cap (for
+/// error messages; scripts get [`try_display_into`]).
 pub fn display(v: Value, symbols: &Interner) -> String {
-    if let Value::Str(s) = v {
-        return s.as_str().to_string();
-    }
     let mut out = String::new();
-    Printer {
-        symbols,
-        seen: Vec::new(),
+    if Printer::new(symbols).write_all(&mut out, v, false).is_err() {
+        out.push_str("...");
     }
-    .write(&mut out, v, false);
     out
 }
 
-/// The text `repr(v)` produces: like [`display`] but strings are quoted.
+/// The text `repr(v)` gives (strings quoted), cut short like [`display`].
 pub fn repr(v: Value, symbols: &Interner) -> String {
     let mut out = String::new();
-    Printer {
-        symbols,
-        seen: Vec::new(),
+    if Printer::new(symbols).write_all(&mut out, v, true).is_err() {
+        out.push_str("...");
     }
-    .write(&mut out, v, true);
     out
 }
 
-/// Appends `display(v)` to `out` (used by string interpolation).
-pub fn display_into(out: &mut String, v: Value, symbols: &Interner) {
+/// `repr(v)`, or a `ValueError` when it would pass the size cap.
+pub fn try_repr(v: Value, symbols: &Interner) -> NResult<String> {
+    let mut out = String::new();
+    Printer::new(symbols).write_all(&mut out, v, true)?;
+    Ok(out)
+}
+
+/// Appends `str(v)` to `out` (`print`, `str`, interpolation, `join`), or
+/// throws a `ValueError` when `out` would pass the size cap.
+pub fn try_display_into(out: &mut String, v: Value, symbols: &Interner) -> NResult<()> {
     match v {
-        Value::Str(s) => out.push_str(s.as_str()),
+        Value::Str(s) => {
+            grow_string(out, s.as_str().len(), "printed text")?;
+            out.push_str(s.as_str());
+            Ok(())
+        }
         Value::Int(n) => {
             let _ = write!(out, "{n}");
+            Ok(())
         }
-        _ => Printer {
-            symbols,
-            seen: Vec::new(),
-        }
-        .write(out, v, false),
+        _ => Printer::new(symbols).write_all(out, v, false),
     }
 }
 
 /// Formats a float as Rust's `{:?}` does: `1.0`, `0.1`, `1e16`, `inf`, `NaN`.
 pub fn format_float(x: f64) -> String {
     format!("{x:?}")
+}
+
+/// The length of `quote_str(s)`, without building it.
+fn quoted_len(s: &str) -> usize {
+    let mut n = 2;
+    for c in s.chars() {
+        n += match c {
+            '\n' | '\t' | '\r' | '\\' | '"' => 2,
+            // `\u{`, 1 or 2 hex digits, `}`
+            c if c.is_control() => 5 + (c as u32 > 0xf) as usize,
+            c => c.len_utf8(),
+        };
+    }
+    n
 }
 
 /// A string literal with `\n \t \r \\ \"` and other control characters escaped.
@@ -72,6 +97,18 @@ pub fn quote_str(s: &str, out: &mut String) {
         }
     }
     out.push('"');
+}
+
+/// The length of `format_bytes(data)`, without building it.
+fn bytes_len(data: &[u8]) -> usize {
+    3 + data
+        .iter()
+        .map(|b| match b {
+            b'"' | b'\\' => 2,
+            0x20..=0x7e => 1,
+            _ => 4,
+        })
+        .sum::<usize>()
 }
 
 pub fn format_bytes(data: &[u8], out: &mut String) {
@@ -103,10 +140,47 @@ struct Printer<'a> {
     symbols: &'a Interner,
     /// Containers being printed, for cycle detection.
     seen: Vec<usize>,
+    /// Set once the text would pass the size cap (or memory ran out):
+    /// the error to report. Everything after is skipped.
+    full: Option<Ctrl>,
 }
 
-impl Printer<'_> {
+impl<'a> Printer<'a> {
+    fn new(symbols: &'a Interner) -> Printer<'a> {
+        Printer {
+            symbols,
+            seen: Vec::new(),
+            full: None,
+        }
+    }
+
+    /// Writes `v`; `Err` when the text would pass the size cap (`out` then
+    /// holds a prefix of it).
+    fn write_all(&mut self, out: &mut String, v: Value, quoted: bool) -> NResult<()> {
+        self.write(out, v, quoted);
+        match self.full.take() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    /// Whether `more` bytes still fit after `out`; marks the printer full
+    /// when not.
+    fn fits(&mut self, out: &mut String, more: usize) -> bool {
+        if self.full.is_none() {
+            if let Err(e) = grow_string(out, more, "printed text") {
+                self.full = Some(e);
+            }
+        }
+        self.full.is_none()
+    }
+
     fn write(&mut self, out: &mut String, v: Value, quoted: bool) {
+        // Every value prints at least one byte, so checking here also ends
+        // the loops over big containers once the text is full.
+        if !self.fits(out, 1) {
+            return;
+        }
         match v {
             Value::Nil => out.push_str("nil"),
             Value::Bool(b) => out.push_str(if b { "true" } else { "false" }),
@@ -116,24 +190,35 @@ impl Printer<'_> {
             Value::Float(x) => out.push_str(&format_float(x)),
             Value::Str(s) => {
                 if quoted {
-                    quote_str(s.as_str(), out)
-                } else {
+                    if self.fits(out, quoted_len(s.as_str())) {
+                        quote_str(s.as_str(), out)
+                    }
+                } else if self.fits(out, s.as_str().len()) {
                     out.push_str(s.as_str())
                 }
             }
-            Value::Bytes(b) => format_bytes(&b.data, out),
+            Value::Bytes(b) => {
+                if self.fits(out, bytes_len(&b.data)) {
+                    format_bytes(&b.data, out)
+                }
+            }
             Value::Range(r) => format_range(&r, out),
             Value::List(list) => {
                 if !self.enter(v, out, "[...]") {
                     return;
                 }
                 out.push('[');
-                let items = list.items.borrow().clone();
-                for (i, item) in items.into_iter().enumerate() {
+                // Printing only reads, so the elements are read in place
+                // rather than copied (the list may be a gigabyte).
+                let items = list.items.borrow();
+                for (i, item) in items.iter().enumerate() {
+                    if self.full.is_some() {
+                        break;
+                    }
                     if i > 0 {
                         out.push_str(", ");
                     }
-                    self.write(out, item, true);
+                    self.write(out, *item, true);
                 }
                 out.push(']');
                 self.seen.pop();
@@ -143,17 +228,15 @@ impl Printer<'_> {
                     return;
                 }
                 out.push('{');
-                let entries: Vec<_> = map
-                    .table
-                    .borrow()
-                    .iter()
-                    .map(|(k, v)| (k.to_value(), *v))
-                    .collect();
-                for (i, (k, item)) in entries.into_iter().enumerate() {
+                let entries = map.entries();
+                for (i, (k, item)) in entries.iter().enumerate() {
+                    if self.full.is_some() {
+                        break;
+                    }
                     if i > 0 {
                         out.push_str(", ");
                     }
-                    self.write(out, k, true);
+                    self.write(out, k.to_value(), true);
                     out.push_str(": ");
                     self.write(out, item, true);
                 }
@@ -171,6 +254,9 @@ impl Printer<'_> {
                 let _ = write!(out, "{} {{", inst.class.name);
                 let fields = inst.fields.borrow().clone();
                 for (i, (name, item)) in fields.into_iter().enumerate() {
+                    if self.full.is_some() {
+                        break;
+                    }
                     if i > 0 {
                         out.push_str(", ");
                     }
@@ -265,5 +351,29 @@ impl Printer<'_> {
                 self.seen.pop();
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaped_lengths_are_exact() {
+        for s in [
+            "",
+            "plain",
+            "a\"b\\c\n\t\r",
+            "\u{0}\u{1}\u{1b}\u{7f}\u{9f}",
+            "é日本\u{85}",
+        ] {
+            let mut out = String::new();
+            quote_str(s, &mut out);
+            assert_eq!(quoted_len(s), out.len(), "{s:?}");
+        }
+        let data: Vec<u8> = (0..=255).collect();
+        let mut out = String::new();
+        format_bytes(&data, &mut out);
+        assert_eq!(bytes_len(&data), out.len());
     }
 }

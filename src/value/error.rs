@@ -85,8 +85,8 @@ pub enum Ctrl {
     Error(ErrorKind, String),
     /// A value to throw as it is.
     Throw(Value),
-    /// `exit(code)`: ends the program.
-    Exit(i32),
+    /// `exit(code)`: ends the program with this status.
+    Exit(u8),
 }
 
 pub type NResult<T = Value> = Result<T, Ctrl>;

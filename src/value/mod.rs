@@ -9,17 +9,22 @@
 pub mod display;
 pub mod error;
 pub mod fiber;
+pub mod limit;
+pub mod map;
 pub mod object;
 pub mod sync;
 pub mod task;
+pub mod trace;
 pub mod wait_list;
 
 pub use error::{Ctrl, ErrorKind, NResult};
+pub use map::{Map, MapCursor, MapTable};
 pub use object::*;
 pub use task::{
     CoState, Coroutine, Delivery, Future, FutureKind, GenState, Generator, Outcome, Resumer,
     SyncOp, Task, TaskContext, TaskState,
 };
+pub use trace::{StackTrace, TraceEntry, TraceItem};
 
 use crate::gc::{Gc, Tracer};
 
@@ -221,14 +226,14 @@ pub fn values_equal(a: Value, b: Value) -> bool {
                 if Gc::ptr_eq(x, y) || !seen.insert((x.addr(), y.addr())) {
                     continue;
                 }
-                let (xs, ys) = (x.table.borrow(), y.table.borrow());
+                let (xs, ys) = (x.entries(), y.entries());
                 if xs.len() != ys.len() {
                     false
                 } else {
                     let mut ok = true;
                     for (k, v) in xs.iter() {
-                        match ys.get(k) {
-                            Some(w) => work.push((*v, *w)),
+                        match ys.get(&k) {
+                            Some(w) => work.push((v, w)),
                             None => {
                                 ok = false;
                                 break;

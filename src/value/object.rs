@@ -1,12 +1,12 @@
 //! The heap object kinds behind [`Value`](super::Value)'s handle variants,
 //! with their tracing.
 
+use super::map::{Map, MapCursor};
+use super::trace::StackTrace;
 use super::Value;
 use crate::bytecode::{FnProto, ModuleProto, Symbol};
 use crate::gc::{Gc, Trace, Tracer};
-use crate::span::{SourceId, Span};
-use indexmap::IndexMap;
-use rustc_hash::{FxBuildHasher, FxHasher};
+use rustc_hash::FxHasher;
 use std::cell::{Cell, OnceCell, RefCell};
 use std::hash::{Hash, Hasher};
 use std::rc::Rc;
@@ -175,34 +175,6 @@ impl Hash for Key {
     }
 }
 
-pub type MapTable = IndexMap<Key, Value, FxBuildHasher>;
-
-/// An insertion-ordered map.
-pub struct Map {
-    pub table: RefCell<MapTable>,
-}
-
-impl Map {
-    pub fn new(table: MapTable) -> Map {
-        Map {
-            table: RefCell::new(table),
-        }
-    }
-}
-
-impl Trace for Map {
-    fn trace(&self, t: &mut Tracer) {
-        for (k, v) in self.table.borrow().iter() {
-            k.to_value().trace(t);
-            v.trace(t);
-        }
-    }
-    fn extra_bytes(&self) -> usize {
-        self.table.borrow().capacity()
-            * (std::mem::size_of::<Key>() + std::mem::size_of::<Value>() + 8)
-    }
-}
-
 /// `a..b`, `a..=b` or `range(a, b, step)`.
 pub struct Range {
     pub start: i64,
@@ -238,7 +210,9 @@ impl Range {
         self.len() == 0
     }
 
-    pub fn len(&self) -> usize {
+    /// The number of values: up to 2^64 (`MIN..=MAX`), more than an int
+    /// or a `usize` can hold.
+    pub fn len(&self) -> u128 {
         let (s, e, st) = (self.start as i128, self.end as i128, self.step as i128);
         let e = if self.inclusive { e + st.signum() } else { e };
         let n = if st > 0 {
@@ -246,7 +220,7 @@ impl Range {
         } else {
             (s - e - st - 1) / -st
         };
-        n.max(0) as usize
+        u128::try_from(n).unwrap_or(0)
     }
 }
 
@@ -355,20 +329,12 @@ impl Trace for Class {
     }
 }
 
-/// One entry of a stack trace.
-#[derive(Clone, Debug)]
-pub struct TraceEntry {
-    pub function: Rc<str>,
-    pub source: SourceId,
-    pub span: Span,
-}
-
 pub struct Instance {
     pub class: Gc<Class>,
     /// Fields in creation order (instances print them in that order).
     pub fields: RefCell<Vec<(Symbol, Value)>>,
-    /// For thrown errors: where the error was first thrown, innermost first.
-    pub origin: OnceCell<Box<[TraceEntry]>>,
+    /// For thrown errors: where the error was first thrown.
+    pub origin: OnceCell<StackTrace>,
 }
 
 impl Instance {
@@ -409,6 +375,7 @@ impl Trace for Instance {
     }
     fn extra_bytes(&self) -> usize {
         self.fields.borrow().capacity() * std::mem::size_of::<(Symbol, Value)>()
+            + self.origin.get().map_or(0, StackTrace::bytes)
     }
 }
 
@@ -467,9 +434,10 @@ pub enum IterState {
         bytes: Gc<Bytes>,
         index: usize,
     },
+    /// The cursor keeps its place while the loop changes the map.
     Map {
         map: Gc<Map>,
-        index: usize,
+        cursor: MapCursor,
     },
     Range {
         next: i64,
@@ -477,6 +445,16 @@ pub enum IterState {
         step: i64,
         inclusive: bool,
         done: bool,
+    },
+    /// Not an iterator: the marker `Op::IterPrep` keeps on the stack below
+    /// an instance whose `iter()` it calls, so that `Op::GetIter` can tell
+    /// an `iter()` that returned its own instance, and count a chain of
+    /// instances returning instances (LANGUAGE.md §13).
+    IterChain {
+        /// The receiver of the `iter()` call in progress.
+        receiver: Gc<Instance>,
+        /// `iter()` calls made so far.
+        calls: u32,
     },
 }
 
@@ -492,6 +470,7 @@ impl Trace for Iter {
             IterState::Bytes { bytes, .. } => t.mark(*bytes),
             IterState::Map { map, .. } => t.mark(*map),
             IterState::Range { .. } => {}
+            IterState::IterChain { receiver, .. } => t.mark(*receiver),
         }
     }
 }

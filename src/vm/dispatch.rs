@@ -15,9 +15,7 @@ use super::ops::{index, iter};
 use super::{FrameKind, Handler, Stop, Vm};
 use crate::bytecode::{CmpKind, Op};
 use crate::value::error::{err, type_error};
-use crate::value::{
-    Class, Ctrl, ErrorKind, Map, MapTable, ModuleState, NResult, Range, Str, UpCell, Value,
-};
+use crate::value::{Class, Ctrl, ErrorKind, Map, ModuleState, NResult, Range, Str, UpCell, Value};
 use std::cell::Cell;
 
 impl Vm {
@@ -454,8 +452,7 @@ impl Vm {
                     Op::Map(n) => {
                         let len = self.fiber.stack.len();
                         let pairs = self.fiber.stack.split_off(len - 2 * n as usize);
-                        let mut table =
-                            MapTable::with_capacity_and_hasher(n as usize, Default::default());
+                        let map = Map::with_capacity(n as usize);
                         for kv in pairs.chunks_exact(2) {
                             let Some(key) = kv[0].to_key() else {
                                 fail!(Ctrl::Error(
@@ -463,9 +460,9 @@ impl Vm {
                                     format!("a {} cannot be a map key", self.rt.type_name(kv[0]))
                                 ));
                             };
-                            table.insert(key, kv[1]);
+                            tri!(map.insert(key, kv[1]));
                         }
-                        let map = self.rt.heap.alloc(Map::new(table));
+                        let map = self.rt.heap.alloc(map);
                         push!(Value::Map(map));
                     }
                     Op::Range(inclusive) => {
@@ -493,7 +490,11 @@ impl Vm {
                         let len = self.fiber.stack.len();
                         let mut s = String::new();
                         for v in &self.fiber.stack[len - n as usize..] {
-                            crate::value::display::display_into(&mut s, *v, &self.rt.symbols);
+                            tri!(crate::value::display::try_display_into(
+                                &mut s,
+                                *v,
+                                &self.rt.symbols
+                            ));
                         }
                         self.fiber.stack.truncate(len - n as usize);
                         let v = Value::Str(self.rt.heap.alloc(Str::new(s)));
@@ -584,9 +585,7 @@ impl Vm {
 
                     Op::IterPrep => {
                         if let Value::Instance(inst) = *top!() {
-                            let iter_sym = self.rt.names.iter;
-                            if inst.get(iter_sym).is_none() && inst.class.method(iter_sym).is_none()
-                            {
+                            if !iter::has_iter(&self.rt, &inst) {
                                 fail!(Ctrl::Error(
                                     ErrorKind::TypeError,
                                     format!(
@@ -595,23 +594,43 @@ impl Vm {
                                     )
                                 ));
                             }
-                            // A call, so a preemption point too (an `iter()`
-                            // chain that never ends still lets others run).
+                            // A marker below the receiver follows the chain
+                            // of `iter()` calls (see `GetIter`); the next
+                            // link of a chain finds it there already.
+                            let recv = self.fiber.stack.len() - 1;
+                            let chained = recv
+                                .checked_sub(1)
+                                .and_then(|i| iter::as_chain(self.fiber.stack[i]))
+                                .is_some();
+                            if !chained {
+                                let marker = iter::chain_marker(&mut self.rt, inst);
+                                self.fiber.stack.insert(recv, marker);
+                            }
+                            // A call, so a preemption point too.
                             safepoint!(1);
                             save_ip!();
                             let recv = self.fiber.stack.len() - 1;
-                            tri!(self.invoke(iter_sym, recv, 0));
+                            tri!(self.invoke(self.rt.names.iter, recv, 0));
                             continue 'frame;
                         }
                     }
                     Op::GetIter => {
                         let v = *top!();
-                        if let Value::Instance(inst) = v {
-                            // `iter()` returned another iterable instance: ask it too.
-                            if inst.class.method(self.rt.names.iter).is_some() {
-                                ip -= 2;
-                                continue;
+                        let len = self.fiber.stack.len();
+                        let chain = len
+                            .checked_sub(2)
+                            .and_then(|i| iter::as_chain(self.fiber.stack[i]));
+                        if let Some(chain) = chain {
+                            // `v` is what an `iter()` call returned.
+                            if let Value::Instance(inst) = v {
+                                if iter::has_iter(&self.rt, &inst) {
+                                    // Another iterable instance: ask it too.
+                                    tri!(iter::next_link(&chain, inst));
+                                    ip -= 2;
+                                    continue;
+                                }
                             }
+                            self.fiber.stack.remove(len - 2);
                         }
                         *top!() = tri!(iter::make_iter(&mut self.rt, v));
                     }
@@ -853,7 +872,10 @@ impl Vm {
     /// says whether the task's slice is over (time to switch tasks).
     fn safepoint(&mut self) -> bool {
         if self.rt.heap.wants_collection() {
-            self.collect_garbage();
+            // SAFETY: called from the dispatch loop's `safepoint!`, with the
+            // instruction pointer saved; the loop holds no handles besides
+            // the running frame's closure and constants.
+            unsafe { self.collect_garbage() };
         }
         if self.fuel > 0 {
             // Only here to collect (the `gc-stress` feature).

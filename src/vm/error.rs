@@ -1,10 +1,15 @@
 //! Raising and unwinding: turns a failed operation into a thrown value,
 //! records where it was first thrown, and finds the innermost handler;
 //! builds the report for an error nobody caught.
+//!
+//! Traces are recorded compactly (`value::trace`) and counted by the heap
+//! as part of the error that holds them.
 
 use super::{FrameKind, Stop, Vm};
+use crate::bytecode::FnProto;
 use crate::diagnostics::Diagnostic;
-use crate::value::{Ctrl, ModuleState, TraceEntry, Value};
+use crate::span::Span;
+use crate::value::{Ctrl, ModuleState, StackTrace, TraceEntry, TraceItem, Value};
 
 impl Vm {
     /// Throws the outcome of a failed operation at the current instruction.
@@ -15,12 +20,16 @@ impl Vm {
             Ctrl::Throw(v) => v,
             Ctrl::Exit(code) => return Err(Stop::Exit(code)),
         };
-        let trace = self.capture_trace();
         match value {
             Value::Instance(inst) if inst.class.is_error => {
-                let _ = inst.origin.set(trace);
+                // Thrown again (`throw e` in a `catch`): it keeps its origin.
+                if inst.origin.get().is_none() {
+                    let trace = self.capture_trace();
+                    self.rt.heap.account(trace.bytes());
+                    let _ = inst.origin.set(trace);
+                }
             }
-            _ => self.last_origin = Some(trace),
+            _ => self.last_origin = Some(self.capture_trace()),
         }
         self.unwind(value)
     }
@@ -59,33 +68,48 @@ impl Vm {
 
     /// The current call stack, innermost first: the running fiber's frames,
     /// then those of the fibers that resumed it (generators' consumers).
-    pub(super) fn capture_trace(&self) -> Box<[TraceEntry]> {
+    pub(super) fn capture_trace(&self) -> StackTrace {
+        /// A frame as the trace shows it: a function and a position in it.
+        struct Site<'a> {
+            code: &'a FnProto,
+            span: Span,
+        }
+        impl PartialEq for Site<'_> {
+            fn eq(&self, other: &Self) -> bool {
+                std::ptr::eq(self.code, other.code) && self.span == other.span
+            }
+        }
         let outer = self
             .parents
             .iter()
             .rev()
             .flat_map(|p| p.fiber.frames.iter().rev());
-        self.fiber
+        let sites: Vec<Site> = self
+            .fiber
             .frames
             .iter()
             .rev()
             .chain(outer)
             .map(|f| {
-                let code = &f.closure.proto.code;
+                let code = &*f.closure.proto.code;
                 let at =
                     f.ip.saturating_sub(1)
                         .min(code.chunk.spans.len().saturating_sub(1));
-                TraceEntry {
-                    function: code.trace_name(),
-                    source: code.source,
+                Site {
+                    code,
                     span: code.chunk.spans.get(at).copied().unwrap_or_default(),
                 }
             })
-            .collect()
+            .collect();
+        StackTrace::record(&sites, |site| TraceEntry {
+            function: site.code.trace_name(),
+            source: site.code.source,
+            span: site.span,
+        })
     }
 
     /// Where `value` was first thrown.
-    pub fn origin_of(&self, value: Value) -> Option<Box<[TraceEntry]>> {
+    pub fn origin_of(&self, value: Value) -> Option<StackTrace> {
         match value {
             Value::Instance(inst) if inst.class.is_error => inst.origin.get().cloned(),
             _ => self.last_origin.clone(),
@@ -117,12 +141,9 @@ impl Vm {
         if let Some(trace) = self.origin_of(value) {
             // Frames of the prelude (the Weft-written built-in methods such
             // as `map`) are implementation detail: point at the user's call.
-            let trace: Vec<TraceEntry> = trace
-                .iter()
-                .filter(|e| e.source != PRELUDE)
-                .cloned()
-                .collect();
-            if let Some(first) = trace.first() {
+            let user =
+                |item: &TraceItem| !matches!(item, TraceItem::Frame(e) if e.source == PRELUDE);
+            if let Some(first) = trace.frames().find(|e| e.source != PRELUDE) {
                 let label = match value {
                     Value::Instance(inst) if inst.class.is_error => {
                         let msg = inst.get(self.rt.names.message);
@@ -135,7 +156,7 @@ impl Vm {
                 };
                 d = d.with_label(first.source, first.span, label);
             }
-            d = d.with_trace(trace_lines(&self.rt.sources, &trace));
+            d = d.with_trace(trace_lines(&self.rt.sources, trace.items().filter(user)));
         }
         d
     }
@@ -159,58 +180,46 @@ fn finish_frame(kind: FrameKind) {
 }
 
 /// `at name (file:line:col)` lines. Runs of a repeated line, or of a
-/// repeated group of up to four lines (mutual recursion), are collapsed.
+/// repeated group of up to four lines (mutual recursion), are collapsed
+/// (`value::trace::collapse`); frames the trace left out are one line.
 /// Frames of the prelude are left out, in `e.trace` as in reports: they are
 /// the built-in methods' implementation, not the user's code.
-pub fn trace_lines(sources: &crate::span::SourceMap, trace: &[TraceEntry]) -> Vec<String> {
+pub fn trace_lines<'a>(
+    sources: &crate::span::SourceMap,
+    trace: impl Iterator<Item = TraceItem<'a>>,
+) -> Vec<String> {
     let lines: Vec<String> = trace
-        .iter()
-        .filter(|entry| entry.source != PRELUDE)
-        .map(|entry| {
-            let file = sources.get(entry.source);
-            let (line, col) = file.line_col(entry.span.start);
-            // A name may be any length; a trace has up to 10,000 lines.
-            let function = crate::diagnostics::clip_to(&entry.function, MAX_TRACE_NAME_CHARS);
-            format!("at {function} ({}:{line}:{col})", file.name)
+        .filter(|item| !matches!(item, TraceItem::Frame(entry) if entry.source == PRELUDE))
+        .map(|item| match item {
+            TraceItem::Frame(entry) => {
+                let file = sources.get(entry.source);
+                let (line, col) = file.line_col(entry.span.start);
+                // A name may be any length; a trace has up to 10,000 lines.
+                let function = crate::diagnostics::clip_to(&entry.function, MAX_TRACE_NAME_CHARS);
+                format!("at {function} ({}:{line}:{col})", file.name)
+            }
+            TraceItem::Omitted(n) => format!("... {n} frames not recorded"),
         })
         .collect();
     let mut out = Vec::new();
-    let mut i = 0;
-    while i < lines.len() {
-        let mut collapsed = false;
-        for period in 1..=4 {
-            let block = &lines[i..(i + period).min(lines.len())];
-            if block.len() < period {
-                break;
-            }
-            let mut repeats = 0;
-            let mut j = i + period;
-            while j + period <= lines.len() && lines[j..j + period] == *block {
-                repeats += 1;
-                j += period;
-            }
-            if repeats >= 2 || (period == 1 && repeats >= 1) {
-                out.extend(block.iter().cloned());
-                let what = if period == 1 {
-                    "the line above repeats".to_string()
-                } else {
-                    format!("the {period} lines above repeat")
-                };
-                let times = if repeats == 1 {
-                    "once more".to_string()
-                } else {
-                    format!("{repeats} more times")
-                };
-                out.push(format!("... {what} {times}"));
-                i = j;
-                collapsed = true;
-                break;
-            }
+    for block in crate::value::trace::collapse(&lines) {
+        let lines = &lines[block.start..block.start + block.len];
+        out.extend(lines.iter().cloned());
+        let repeats = block.times - 1;
+        if repeats == 0 {
+            continue;
         }
-        if !collapsed {
-            out.push(lines[i].clone());
-            i += 1;
-        }
+        let what = if block.len == 1 {
+            "the line above repeats".to_string()
+        } else {
+            format!("the {} lines above repeat", block.len)
+        };
+        let times = if repeats == 1 {
+            "once more".to_string()
+        } else {
+            format!("{repeats} more times")
+        };
+        out.push(format!("... {what} {times}"));
     }
     out
 }

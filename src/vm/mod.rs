@@ -36,7 +36,7 @@ pub enum Stop {
     /// An error nobody caught.
     Threw(Value),
     /// `exit(code)` was called.
-    Exit(i32),
+    Exit(u8),
     /// The running task awaits something not ready (it is `Waiting`).
     Suspend,
     /// The running task spent its slice.
@@ -284,7 +284,7 @@ pub struct Vm {
     pub max_frames: usize,
     /// Where the most recent non-instance value was thrown (instances carry
     /// their own origin).
-    last_origin: Option<Box<[crate::value::TraceEntry]>>,
+    last_origin: Option<crate::value::StackTrace>,
     /// Generators running inside the current task, outermost first: the
     /// fibers they were resumed from.
     parents: Vec<crate::value::Resumer>,
@@ -347,33 +347,60 @@ impl Vm {
     }
 
     /// Collects garbage now: every fiber and runtime table is a root.
-    pub fn collect_garbage(&mut self) {
+    ///
+    /// This is the one place that lists the roots. Every field of [`Vm`]
+    /// and [`Runtime`] is named below (no `..`), so a new field does not
+    /// compile until it is either traced here or marked as holding no heap
+    /// handles.
+    ///
+    /// # Safety
+    ///
+    /// Only at a safepoint of the dispatch loop: every heap handle that Rust
+    /// code holds across this call must be reachable from these roots (the
+    /// dispatch loop's cached closure and constants are, through the running
+    /// frame). A handle held anywhere else is left dangling.
+    unsafe fn collect_garbage(&mut self) {
+        let Vm {
+            rt,
+            fiber,
+            fuel: _,
+            budget: _,
+            max_frames: _,
+            last_origin: _,
+            parents,
+            current,
+            pending_throw,
+            fuel_saved: _,
+            color: _,
+        } = self;
         let Runtime {
             heap,
+            symbols: _,
+            sources: _,
             builtins,
             methods,
             error_classes,
             modules,
             native_modules,
+            native_factory: _,
             ascii_chars,
+            out: _,
+            args: _,
+            names: _,
             sched,
+            current_task,
             generator_exit,
-            ..
-        } = &mut self.rt;
-        let fiber = &self.fiber;
-        let parents = &self.parents;
-        let current = self.current;
-        let pending = self.pending_throw;
-        heap.collect(|t| {
+        } = rt;
+        let roots = |t: &mut crate::gc::Tracer| {
             fiber.trace(t);
-            for p in parents {
+            for p in parents.iter() {
                 p.fiber.trace(t);
                 t.mark(p.generator);
             }
-            if let Some(task) = current {
+            for task in [*current, *current_task].into_iter().flatten() {
                 t.mark(task);
             }
-            if let Some(v) = pending {
+            if let Some(v) = pending_throw {
                 v.trace(t);
             }
             sched.trace(t);
@@ -400,6 +427,9 @@ impl Vm {
             for s in ascii_chars.iter() {
                 t.mark(*s);
             }
-        });
+        };
+        // SAFETY: the caller is at a safepoint (see above), so everything
+        // live is reachable from `roots`.
+        unsafe { heap.collect(roots) }
     }
 }

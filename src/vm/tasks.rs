@@ -48,11 +48,13 @@ impl Vm {
     pub(super) fn make_suspended_call(&mut self, c: Gc<Closure>, base: usize, argc: usize) {
         let stack = self.fiber.stack.split_off(base);
         let code = &c.proto.code;
+        // Only compared with parameter indexes, which are below 255.
+        let argc = u8::try_from(argc).unwrap_or(u8::MAX);
         let value = match code.kind {
             crate::bytecode::FnKind::Async => Value::Coroutine(self.rt.heap.alloc(Coroutine {
                 closure: c,
                 stack: RefCell::new(stack),
-                argc: argc as u8,
+                argc,
                 state: Cell::new(CoState::Fresh),
             })),
             kind => {
@@ -62,7 +64,7 @@ impl Vm {
                         closure: c,
                         ip: 0,
                         base: 0,
-                        argc: argc as u8,
+                        argc,
                         kind: FrameKind::Normal,
                     }],
                     handlers: Vec::new(),

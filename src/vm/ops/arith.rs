@@ -1,9 +1,10 @@
 //! Arithmetic and comparison (LANGUAGE.md §3): int with int stays int and
 //! overflow is an `ArithmeticError`; a float on either side gives a float;
-//! `+` also joins strings, lists and bytes; anything else is a `TypeError`
-//! naming both types.
+//! `+` also joins strings, lists and bytes (within the object size cap of
+//! `value::limit`); anything else is a `TypeError` naming both types.
 
 use crate::value::error::{arith_error, type_error};
+use crate::value::limit::{string_with_capacity, vec_with_capacity};
 use crate::value::{Bytes, NResult, Str, Value};
 use crate::vm::Runtime;
 use std::cmp::Ordering;
@@ -47,18 +48,23 @@ pub fn arith(rt: &mut Runtime, op: Arith, a: Value, b: Value) -> NResult {
         (Value::Int(x), Value::Float(y)) => Ok(Value::Float(float_arith(op, x as f64, y))),
         (Value::Float(x), Value::Int(y)) => Ok(Value::Float(float_arith(op, x, y as f64))),
         (Value::Str(x), Value::Str(y)) if op == Arith::Add => {
-            let mut s = String::with_capacity(x.as_str().len() + y.as_str().len());
-            s.push_str(x.as_str());
-            s.push_str(y.as_str());
+            let (x, y) = (x.as_str(), y.as_str());
+            let mut s = string_with_capacity(x.len().saturating_add(y.len()), "string")?;
+            s.push_str(x);
+            s.push_str(y);
             Ok(Value::Str(rt.heap.alloc(Str::new(s))))
         }
         (Value::List(x), Value::List(y)) if op == Arith::Add => {
-            let mut items = x.items.borrow().clone();
-            items.extend(y.items.borrow().iter().copied());
+            let (x, y) = (x.items.borrow(), y.items.borrow());
+            let mut items = vec_with_capacity(x.len().saturating_add(y.len()), "list")?;
+            items.extend_from_slice(&x);
+            items.extend_from_slice(&y);
+            drop((x, y));
             Ok(rt.list(items))
         }
         (Value::Bytes(x), Value::Bytes(y)) if op == Arith::Add => {
-            let mut data = x.data.to_vec();
+            let mut data = vec_with_capacity(x.data.len().saturating_add(y.data.len()), "bytes")?;
+            data.extend_from_slice(&x.data);
             data.extend_from_slice(&y.data);
             Ok(Value::Bytes(rt.heap.alloc(Bytes { data: data.into() })))
         }
@@ -90,7 +96,9 @@ pub fn int_arith(op: Arith, x: i64, y: i64) -> NResult {
             if y == 0 {
                 return arith_error("remainder by zero");
             }
-            x.checked_rem(y)
+            // `i64::MIN % -1` is 0 mathematically; only the division that
+            // `checked_rem` would do on the way overflows.
+            Some(x.checked_rem(y).unwrap_or(0))
         }
     };
     match r {

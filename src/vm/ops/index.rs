@@ -43,7 +43,7 @@ pub fn get_index(rt: &mut Runtime, target: Value, index: Value) -> NResult {
             let Some(key) = index.to_key() else {
                 return type_error(format!("a {} cannot be a map key", rt.type_name(index)));
             };
-            let found = map.table.borrow().get(&key).copied();
+            let found = map.get(&key);
             match found {
                 Some(v) => Ok(v),
                 None => err(
@@ -75,11 +75,15 @@ pub fn get_index(rt: &mut Runtime, target: Value, index: Value) -> NResult {
         }
         Value::Range(r) => {
             let i = int_index(rt, "range", index)?;
-            match normalize_index(i, r.len()) {
-                Some(j) => Ok(Value::Int(
-                    (r.start as i128 + r.step as i128 * j as i128) as i64,
-                )),
-                None => out_of_range("range", i, r.len()),
+            // A range may hold more than `usize::MAX` values: index in i128.
+            let len = r.len() as i128;
+            let j = if i < 0 { i as i128 + len } else { i as i128 };
+            if (0..len).contains(&j) {
+                // An element of the range, so it fits an int.
+                let v = r.start as i128 + r.step as i128 * j;
+                Ok(Value::Int(i64::try_from(v).unwrap_or(r.end)))
+            } else {
+                index_error(format!("range index {i} out of range (length {len})"))
             }
         }
         _ => type_error(format!("cannot index {}", rt.type_name(target))),
@@ -104,9 +108,8 @@ pub fn set_index(rt: &mut Runtime, target: Value, index: Value, value: Value) ->
             let Some(key) = index.to_key() else {
                 return type_error(format!("a {} cannot be a map key", rt.type_name(index)));
             };
-            let added = map.table.borrow_mut().insert(key, value).is_none();
-            if added {
-                rt.heap.account(40);
+            if map.insert(key, value)? {
+                rt.heap.account(crate::value::map::ENTRY_BYTES);
             }
             Ok(())
         }
@@ -178,7 +181,7 @@ pub fn get_field(rt: &mut Runtime, target: Value, name: Symbol) -> NResult {
             }
             if inst.class.is_error && name == rt.names.trace {
                 let lines = match inst.origin.get() {
-                    Some(trace) => crate::vm::error::trace_lines(&rt.sources, trace),
+                    Some(trace) => crate::vm::error::trace_lines(&rt.sources, trace.items()),
                     None => Vec::new(),
                 };
                 let items = lines.into_iter().map(|l| rt.str(l)).collect();

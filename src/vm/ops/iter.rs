@@ -1,10 +1,70 @@
 //! `for` loops over built-in iterables: lists, strings (characters), maps
-//! (keys, in insertion order), ranges and bytes (ints).
+//! (keys, in insertion order), ranges and bytes (ints); and the chain of
+//! `iter()` calls that turns an instance into one of those.
+//!
+//! Changing what is iterated during the loop: a list is walked by index, so
+//! elements pushed during the loop are visited and removing one before the
+//! current position makes the loop skip the next (as in Python and
+//! JavaScript); a map never skips a key still present (see `value::map`).
 
+use crate::gc::Gc;
 use crate::value::error::type_error;
-use crate::value::{Iter, IterState, NResult, Value};
+use crate::value::{Instance, Iter, IterState, NResult, Value};
 use crate::vm::Runtime;
 use std::cell::RefCell;
+
+/// The most `iter()` calls one `for` loop makes: an `iter()` may return
+/// another instance with `iter()`, but not more than this many times in a
+/// row (LANGUAGE.md §13).
+pub const MAX_ITER_CHAIN: u32 = 100;
+
+/// Whether a `for` loop over `inst` calls its `iter()` (a method or a field).
+pub fn has_iter(rt: &Runtime, inst: &Instance) -> bool {
+    let name = rt.names.iter;
+    inst.get(name).is_some() || inst.class.method(name).is_some()
+}
+
+/// The marker for the first `iter()` call of a chain, on `receiver`.
+pub fn chain_marker(rt: &mut Runtime, receiver: Gc<Instance>) -> Value {
+    let state = IterState::IterChain { receiver, calls: 1 };
+    Value::Iter(rt.heap.alloc(Iter {
+        state: RefCell::new(state),
+    }))
+}
+
+/// `v` if it is a chain marker.
+pub fn as_chain(v: Value) -> Option<Gc<Iter>> {
+    match v {
+        Value::Iter(it) if matches!(*it.state.borrow(), IterState::IterChain { .. }) => Some(it),
+        _ => None,
+    }
+}
+
+/// Records that the chain's `iter()` call returned `result`, an instance
+/// with an `iter()` of its own that is called next; a `TypeError` when it is
+/// the receiver itself or the chain is too long.
+pub fn next_link(chain: &Iter, result: Gc<Instance>) -> NResult<()> {
+    let mut state = chain.state.borrow_mut();
+    let IterState::IterChain { receiver, calls } = &mut *state else {
+        return Ok(());
+    };
+    if Gc::ptr_eq(*receiver, result) {
+        return type_error(format!(
+            "{}.iter() returned its own instance; iter() must return another iterable",
+            result.class.name
+        ));
+    }
+    if *calls >= MAX_ITER_CHAIN {
+        return type_error(format!(
+            "iter() returned an instance with iter() {MAX_ITER_CHAIN} times in a row \
+             (the last was {}.iter())",
+            receiver.class.name
+        ));
+    }
+    *receiver = result;
+    *calls += 1;
+    Ok(())
+}
 
 /// The iterator a `for` loop drives over `v`.
 pub fn make_iter(rt: &mut Runtime, v: Value) -> NResult {
@@ -12,7 +72,10 @@ pub fn make_iter(rt: &mut Runtime, v: Value) -> NResult {
         Value::List(list) => IterState::List { list, index: 0 },
         Value::Str(text) => IterState::Str { text, byte: 0 },
         Value::Bytes(bytes) => IterState::Bytes { bytes, index: 0 },
-        Value::Map(map) => IterState::Map { map, index: 0 },
+        Value::Map(map) => IterState::Map {
+            map,
+            cursor: map.cursor(),
+        },
         Value::Range(r) => IterState::Range {
             next: r.start,
             end: r.end,
@@ -20,7 +83,7 @@ pub fn make_iter(rt: &mut Runtime, v: Value) -> NResult {
             inclusive: r.inclusive,
             done: r.step == 0,
         },
-        Value::Iter(_) => return Ok(v),
+        Value::Iter(it) if as_chain(v).is_none() => return Ok(Value::Iter(it)),
         Value::Generator(g) if !g.is_async => return Ok(v),
         Value::Generator(g) => {
             return type_error(format!("async generator {} must be driven with `for await`", g.name))
@@ -57,11 +120,8 @@ pub fn next(rt: &mut Runtime, it: &Iter) -> Option<Value> {
             *index += 1;
             Some(Value::Int(b as i64))
         }
-        IterState::Map { map, index } => {
-            let k = map.table.borrow().get_index(*index).map(|(k, _)| *k)?;
-            *index += 1;
-            Some(k.to_value())
-        }
+        IterState::Map { map, cursor } => map.next_key(cursor).map(|k| k.to_value()),
+        IterState::IterChain { .. } => None,
         IterState::Range {
             next,
             end,
