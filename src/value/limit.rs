@@ -106,8 +106,9 @@ pub fn grow_string(text: &mut String, more: usize, what: &str) -> NResult<()> {
     }
 }
 
+/// The error for an allocation the system refused.
 #[cold]
-fn out_of_memory<T>(what: &str, bytes: u128) -> NResult<T> {
+pub fn out_of_memory<T>(what: &str, bytes: u128) -> NResult<T> {
     value_error(format!(
         "out of memory: cannot allocate {bytes} bytes for {what}"
     ))

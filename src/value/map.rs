@@ -133,22 +133,27 @@ impl Map {
     /// the object size cap is a `ValueError`.
     pub fn insert(&self, key: Key, value: Value) -> NResult<bool> {
         let mut table = self.table.borrow_mut();
-        if let Some(slot) = table.get_mut(&key) {
-            *slot = value;
-            return Ok(false);
-        }
         let len = table.len();
-        limit::check_size(len + 1, ENTRY_BYTES, "map")?;
-        if len == table.capacity() {
+        if len == table.capacity() && !table.contains_key(&key) {
             // Double, as the table would, but not past the cap.
+            limit::check_size(len + 1, ENTRY_BYTES, "map")?;
             let max = limit::MAX_OBJECT_BYTES / ENTRY_BYTES;
             let target = (len * 2).max(len + 1).min(max);
             if table.try_reserve_exact(target - len).is_err() {
-                return limit::too_large("map", (target * ENTRY_BYTES) as u128);
+                return limit::out_of_memory("map", (target * ENTRY_BYTES) as u128);
             }
         }
-        table.insert(Slot::Live(key), value);
-        Ok(true)
+        match table.entry(Slot::Live(key)) {
+            indexmap::map::Entry::Occupied(mut e) => {
+                *e.get_mut() = value;
+                Ok(false)
+            }
+            indexmap::map::Entry::Vacant(e) => {
+                limit::check_size(len + 1, ENTRY_BYTES, "map")?;
+                e.insert(value);
+                Ok(true)
+            }
+        }
     }
 
     /// Removes `key`, returning its value. Leaves a hole, so loops over the
