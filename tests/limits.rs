@@ -333,3 +333,15 @@ fn a_broken_entry_deep_in_nested_maps() {
     );
     assert_ok(&r, "{\"z\": 1, \"a\": 2, 1: 3, 2: {\"x\": [\"z\"]}}\n");
 }
+
+#[test]
+fn sixty_thousand_blocks_in_one_function() {
+    // Closing a block retires its locals from the end of the list, not by
+    // counting every local declared before it.
+    let mut src = String::from("fn f() {\n  let total = 0\n");
+    for _ in 0..30_000 {
+        src.push_str("  let n = 0\n  while n < 2 { n += 1 }\n  total += n\n");
+    }
+    src.push_str("  return total\n}\nprint(f())\n");
+    assert_ok(&run_src("blocks", &src), "60000\n");
+}

@@ -253,7 +253,10 @@ impl Compiler<'_> {
         let f = self.f();
         f.scope_depth -= 1;
         let depth = f.scope_depth;
-        let keep = f.locals.iter().take_while(|l| l.depth <= depth).count();
+        // Locals are in scope order, so the ones to retire are at the end:
+        // counting from the front would make each block cost every local
+        // declared before it.
+        let keep = f.locals.len() - f.locals.iter().rev().take_while(|l| l.depth > depth).count();
         let n = f.locals.len() - keep;
         if n > 0 {
             self.emit_pop(n, span);
