@@ -140,3 +140,24 @@ fn caught_recursion_errors_run_in_bounded_memory() {
     let out = run("deep", script, Some(256 * 1024));
     check(&out, &["done"]);
 }
+
+/// Many small objects, none of them large: under an address-space limit the
+/// heap's live size is capped at a quarter of it, and passing that is a
+/// catchable error at the next safepoint (after a collection), never an
+/// abort. Once the garbage is dropped, the program goes on.
+#[test]
+fn many_small_objects_under_a_memory_limit() {
+    let out = run(
+        "small",
+        "fn grow() {\n\
+           let a = []\n\
+           while true { a.push([len(a), \"x${len(a)}\"]) }\n\
+         }\n\
+         try { grow() } catch e { print(str(e)[0:26]) }\n\
+         let b = []\n\
+         for i in 0..1000 { b.push([i]) }\n\
+         print(len(b))\n",
+        Some(1 << 20),
+    );
+    check(&out, &["ValueError: out of memory:", "1000"]);
+}

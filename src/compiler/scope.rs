@@ -256,7 +256,12 @@ impl Compiler<'_> {
         // Locals are in scope order, so the ones to retire are at the end:
         // counting from the front would make each block cost every local
         // declared before it.
-        let keep = f.locals.len() - f.locals.iter().rev().take_while(|l| l.depth > depth).count();
+        let keep = f.locals.len()
+            - f.locals
+                .iter()
+                .rev()
+                .take_while(|l| l.depth > depth)
+                .count();
         let n = f.locals.len() - keep;
         if n > 0 {
             self.emit_pop(n, span);

@@ -147,9 +147,30 @@ pub struct Heap {
     stats: GcStats,
     /// Set when `bytes` passes `threshold`; the VM checks it at safepoints.
     pending: bool,
+    /// The most live bytes a collection may leave before the program is
+    /// told it is out of memory (see [`Heap::over_limit`]); `None`: no limit.
+    limit: Option<usize>,
 }
 
 const MIN_THRESHOLD: usize = 4 << 20;
+
+/// The process's address-space limit, when one is set.
+#[cfg(unix)]
+fn address_space_limit() -> Option<usize> {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: `getrlimit` writes one `rlimit` through a valid pointer.
+    let ok = unsafe { libc::getrlimit(libc::RLIMIT_AS, &mut limit) } == 0;
+    (ok && limit.rlim_cur != libc::RLIM_INFINITY)
+        .then(|| usize::try_from(limit.rlim_cur).unwrap_or(usize::MAX))
+}
+
+#[cfg(not(unix))]
+fn address_space_limit() -> Option<usize> {
+    None
+}
 
 impl Default for Heap {
     fn default() -> Self {
@@ -165,7 +186,27 @@ impl Heap {
             threshold: MIN_THRESHOLD,
             stats: GcStats::default(),
             pending: false,
+            limit: None,
         }
+    }
+
+    /// A heap whose live size is limited to a share of the process's
+    /// address-space limit (`ulimit -v`, a container, a fuzzer), when one is
+    /// set: past it the program gets a catchable error instead of the
+    /// process being killed by a failed allocation. A quarter leaves room
+    /// for what the heap's byte count does not see (allocator overhead,
+    /// spare capacity, the collector's own work list) and for one large
+    /// object being copied.
+    pub fn limited_by_address_space() -> Heap {
+        let mut heap = Heap::new();
+        heap.limit = address_space_limit().map(|bytes| bytes / 4);
+        heap
+    }
+
+    /// Whether the last collection left more live bytes than the limit.
+    pub fn over_limit(&self) -> Option<(usize, usize)> {
+        let limit = self.limit?;
+        (self.stats.live_bytes > limit).then_some((self.stats.live_bytes, limit))
     }
 
     /// Moves `value` onto the heap. Never collects.
@@ -216,7 +257,12 @@ impl Heap {
     /// caller; everyone else asks for a collection with
     /// [`Heap::request_collection`].
     pub unsafe fn collect(&mut self, roots: impl FnOnce(&mut Tracer)) {
-        let mut tracer = Tracer { gray: Vec::new() };
+        // Each object is pushed at most once: room for all of them up front
+        // means marking a huge heap never grows this list (an allocation
+        // that could fail, with no way back, halfway through marking).
+        let mut gray = Vec::new();
+        let _ = gray.try_reserve_exact(self.objects.len());
+        let mut tracer = Tracer { gray };
         roots(&mut tracer);
         while let Some(ptr) = tracer.gray.pop() {
             // SAFETY: gray objects were reached from live handles.
@@ -243,6 +289,10 @@ impl Heap {
         self.stats.live_bytes = live_bytes;
         self.bytes = live_bytes;
         self.threshold = (live_bytes * 2).max(MIN_THRESHOLD);
+        if let Some(limit) = self.limit {
+            // Near the limit, collect before passing it rather than after.
+            self.threshold = self.threshold.min(limit.max(live_bytes + MIN_THRESHOLD));
+        }
         self.pending = false;
     }
 

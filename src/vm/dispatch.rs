@@ -77,6 +77,15 @@ impl Vm {
                             return Stop::Preempt;
                         }
                         ip += $rewind;
+                        if self.pending_throw.is_some() {
+                            // Out of memory, thrown here: at the call, or
+                            // at the head of the loop that went round.
+                            if $rewind == 0 {
+                                ip += 1;
+                            }
+                            save_ip!();
+                            continue 'frame;
+                        }
                     }
                 };
             }
@@ -876,6 +885,14 @@ impl Vm {
             // instruction pointer saved; the loop holds no handles besides
             // the running frame's closure and constants.
             unsafe { self.collect_garbage() };
+            if let Some((live, limit)) = self.rt.heap.over_limit() {
+                let message = format!(
+                    "out of memory: {live} bytes still in use after collecting, more than the {limit} bytes allowed under this process's memory limit"
+                );
+                let error = self.rt.make_error(ErrorKind::ValueError, &message);
+                self.pending_throw = Some(error);
+                return false;
+            }
         }
         if self.fuel > 0 {
             // Only here to collect (the `gc-stress` feature).

@@ -122,7 +122,7 @@ impl Runtime {
             close: symbols.intern("close"),
             id: symbols.intern("id"),
         };
-        let mut heap = Heap::new();
+        let mut heap = Heap::limited_by_address_space();
         let ascii_chars = (0u8..128)
             .map(|b| heap.alloc(Str::new((b as char).to_string())))
             .collect();
