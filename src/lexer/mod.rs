@@ -183,9 +183,19 @@ impl<'s> Lexer<'s> {
     fn token(&mut self, kind: Raw, text: &str, start: usize, end: usize) -> Option<usize> {
         let token = match kind {
             Raw::Word => Token::keyword(text).unwrap_or_else(|| Token::Ident(text.to_string())),
-            Raw::Decimal => self.integer(text, 10, start, end),
-            Raw::Hex => self.integer(text, 16, start, end),
-            Raw::Binary => self.integer(text, 2, start, end),
+            Raw::Decimal | Raw::Hex | Raw::Binary => {
+                let radix = match kind {
+                    Raw::Hex => 16,
+                    Raw::Binary => 2,
+                    _ => 10,
+                };
+                if let Some(minus) = self.negated_min(text, radix) {
+                    self.tokens.pop();
+                    self.push(Token::Int(i64::MIN), minus, end);
+                    return None;
+                }
+                self.integer(text, radix, start, end)
+            }
             Raw::Float => self.float(text, start, end),
             Raw::Quote => return Some(self.string_body(end, start, None)),
             Raw::RQuote => return Some(self.raw_string(start)),
@@ -221,6 +231,39 @@ impl<'s> Lexer<'s> {
     fn stray(&mut self, start: usize) {
         let c = self.src[start..].chars().next().unwrap_or('\u{FFFD}');
         self.error(LexErrorKind::StrayChar(c), start, start + c.len_utf8());
+    }
+
+    /// The smallest int, `-9223372036854775808`, is a literal although its
+    /// digits alone do not fit: when the digits are 2^63 and follow a unary
+    /// `-` (one that does not follow an operand), returns where that `-`
+    /// starts, so the two become one `Int(i64::MIN)` token.
+    fn negated_min(&self, text: &str, radix: u32) -> Option<usize> {
+        let body = if radix == 10 { text } else { text.get(2..)? };
+        let magnitude = u64::from_str_radix(&without_separators(body), radix).ok()?;
+        if magnitude != 1 << 63 {
+            return None;
+        }
+        let n = self.tokens.len();
+        let (Token::Minus, minus) = self.tokens.get(n.checked_sub(1)?)? else {
+            return None;
+        };
+        let after_operand = n >= 2
+            && matches!(
+                self.tokens[n - 2].0,
+                Token::Ident(_)
+                    | Token::Int(_)
+                    | Token::Float(_)
+                    | Token::Str(_)
+                    | Token::StrEnd
+                    | Token::RParen
+                    | Token::RBracket
+                    | Token::RBrace
+                    | Token::True
+                    | Token::False
+                    | Token::Nil
+                    | Token::SelfKw
+            );
+        (!after_operand).then_some(minus.start as usize)
     }
 
     /// Decodes an integer literal; on error a placeholder `Int(0)` keeps the
