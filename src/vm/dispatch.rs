@@ -89,6 +89,21 @@ impl Vm {
                     }
                 };
             }
+            // After an instruction that allocated (its result is on the
+            // stack): collects when the heap asks. Straight-line code has no
+            // safepoint, and 70,000 string concatenations in a row must not
+            // pile up gigabytes of garbage. Never switches tasks.
+            macro_rules! gc_point {
+                () => {
+                    if self.rt.heap.wants_collection() && !cfg!(feature = "gc-stress") {
+                        save_ip!();
+                        self.collect_now();
+                        if self.pending_throw.is_some() {
+                            continue 'frame;
+                        }
+                    }
+                };
+            }
             let ctrl: Ctrl = 'dispatch: loop {
                 // Throws at the current instruction: leaves the dispatch loop for
                 // the shared error path below it (keeping the hot loop small).
@@ -126,6 +141,7 @@ impl Vm {
                         let b = pop!();
                         let a = *top!();
                         *top!() = tri!(arith_slow(&mut self.rt, $op, a, b));
+                        gc_point!();
                     }};
                 }
                 macro_rules! compare {
@@ -457,6 +473,7 @@ impl Vm {
                         let items = self.fiber.stack.split_off(len - n as usize);
                         let list = self.rt.list(items);
                         push!(list);
+                        gc_point!();
                     }
                     Op::Map(n) => {
                         let len = self.fiber.stack.len();
@@ -473,6 +490,7 @@ impl Vm {
                         }
                         let map = self.rt.heap.alloc(map);
                         push!(Value::Map(map));
+                        gc_point!();
                     }
                     Op::Range(inclusive) => {
                         let end = pop!();
@@ -508,6 +526,7 @@ impl Vm {
                         self.fiber.stack.truncate(len - n as usize);
                         let v = Value::Str(self.rt.heap.alloc(Str::new(s)));
                         push!(v);
+                        gc_point!();
                     }
                     Op::GetField(name) => {
                         let obj = *top!();
@@ -877,20 +896,30 @@ impl Vm {
         }
     }
 
+    /// Collects garbage, from the dispatch loop's `safepoint!` or
+    /// `gc_point!` (with the instruction pointer saved). When the heap is
+    /// still over its limit afterwards, an out-of-memory error is left in
+    /// `pending_throw` for the loop to throw.
+    fn collect_now(&mut self) {
+        // SAFETY: only the dispatch loop calls this, at a point where it
+        // holds no handles besides the running frame's closure and
+        // constants (every value it works on is on the stack).
+        unsafe { self.collect_garbage() };
+        if let Some((live, limit)) = self.rt.heap.over_limit() {
+            let message = format!(
+                "out of memory: {live} bytes still in use after collecting, more than the {limit} bytes allowed under this process's memory limit"
+            );
+            let error = self.rt.make_error(ErrorKind::ValueError, &message);
+            self.pending_throw = Some(error);
+        }
+    }
+
     /// Runs when the fuel is spent: collects garbage if the heap asks, and
     /// says whether the task's slice is over (time to switch tasks).
     fn safepoint(&mut self) -> bool {
         if self.rt.heap.wants_collection() {
-            // SAFETY: called from the dispatch loop's `safepoint!`, with the
-            // instruction pointer saved; the loop holds no handles besides
-            // the running frame's closure and constants.
-            unsafe { self.collect_garbage() };
-            if let Some((live, limit)) = self.rt.heap.over_limit() {
-                let message = format!(
-                    "out of memory: {live} bytes still in use after collecting, more than the {limit} bytes allowed under this process's memory limit"
-                );
-                let error = self.rt.make_error(ErrorKind::ValueError, &message);
-                self.pending_throw = Some(error);
+            self.collect_now();
+            if self.pending_throw.is_some() {
                 return false;
             }
         }

@@ -512,6 +512,13 @@ impl Vm {
         // preempted at, so even `--budget 1` makes progress.
         self.fuel = self.budget.saturating_add(1);
         self.fuel_saved = 0;
+        if self.rt.heap.wants_collection() {
+            // Asked for by an earlier slice that suspended before reaching a
+            // safepoint (`await sleep(0)` in a loop does every time):
+            // collect at this slice's first safepoint, or never.
+            self.fuel_saved = self.fuel;
+            self.fuel = 0;
+        }
         if let Some(send) = task.on_resume.take() {
             self.rt.sched.complete(send, Ok(Value::Nil));
         }
