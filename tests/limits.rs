@@ -345,3 +345,18 @@ fn sixty_thousand_blocks_in_one_function() {
     src.push_str("  return total\n}\nprint(f())\n");
     assert_ok(&run_src("blocks", &src), "60000\n");
 }
+
+#[test]
+fn broken_arguments_deep_in_nested_method_calls() {
+    // `.name(args)` is a field then a call: broken arguments are not
+    // parsed a second time as a plain call at every level.
+    let src = format!(
+        "let xs = {}[\"a\", \"b\"]\nprint(\"deep\")\n",
+        "xs.sort(".repeat(60)
+    );
+    let r = run(
+        &["check", "t.weft"],
+        TempDir::new("calls").file("t.weft", &src),
+    );
+    assert_eq!(r.status, 2, "{}", r.stderr);
+}

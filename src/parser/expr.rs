@@ -296,13 +296,13 @@ pub(super) fn expression<'a>(
     .delimited_by(just(Token::LBracket), just(Token::RBracket));
     let postfix_op = choice((
         args.clone().map(Postfix::Call),
+        // `.name` alone: a call right after it makes a method call (see the
+        // fold below). Parsing `.name(args)` as one alternative would, when
+        // the arguments are broken, parse them again as a plain call: twice
+        // per level of nested calls, exponential in the nesting.
         just(Token::Dot)
             .ignore_then(field_name())
-            .then(args.or_not())
-            .map(|(name, args)| match args {
-                Some(args) => Postfix::Method(name, args),
-                None => Postfix::Field(name),
-            }),
+            .map(Postfix::Field),
         index_or_slice,
     ))
     .map_with(|op, e| (op, to_span(e.span())));
@@ -314,7 +314,19 @@ pub(super) fn expression<'a>(
                 emitter.emit(too_deep(SimpleSpan::from(op_span.range())));
                 return first;
             }
-            ops.into_iter().fold(first, |target, (op, op_span)| {
+            let mut merged: Vec<(Postfix, crate::span::Span)> = Vec::with_capacity(ops.len());
+            for (op, op_span) in ops {
+                let after_field = matches!(merged.last(), Some((Postfix::Field(_), _)));
+                match op {
+                    Postfix::Call(args) if after_field => {
+                        if let Some((Postfix::Field(name), field_span)) = merged.pop() {
+                            merged.push((Postfix::Method(name, args), field_span.to(op_span)));
+                        }
+                    }
+                    op => merged.push((op, op_span)),
+                }
+            }
+            merged.into_iter().fold(first, |target, (op, op_span)| {
                 let span = target.span.to(op_span);
                 let target = boxed(target);
                 let kind = match op {
