@@ -247,22 +247,7 @@ impl<'s> Lexer<'s> {
         let (Token::Minus, minus) = self.tokens.get(n.checked_sub(1)?)? else {
             return None;
         };
-        let after_operand = n >= 2
-            && matches!(
-                self.tokens[n - 2].0,
-                Token::Ident(_)
-                    | Token::Int(_)
-                    | Token::Float(_)
-                    | Token::Str(_)
-                    | Token::StrEnd
-                    | Token::RParen
-                    | Token::RBracket
-                    | Token::RBrace
-                    | Token::True
-                    | Token::False
-                    | Token::Nil
-                    | Token::SelfKw
-            );
+        let after_operand = n >= 2 && self.tokens[n - 2].0.ends_operand();
         (!after_operand).then_some(minus.start as usize)
     }
 

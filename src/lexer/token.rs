@@ -105,6 +105,26 @@ pub enum Token {
 }
 
 impl Token {
+    /// Whether the token ends an operand (a name, a literal, a closing
+    /// bracket): a `-` after it is binary, a `{` after it opens a block.
+    pub fn ends_operand(&self) -> bool {
+        matches!(
+            self,
+            Token::Ident(_)
+                | Token::Int(_)
+                | Token::Float(_)
+                | Token::Str(_)
+                | Token::StrEnd
+                | Token::RParen
+                | Token::RBracket
+                | Token::RBrace
+                | Token::True
+                | Token::False
+                | Token::Nil
+                | Token::SelfKw
+        )
+    }
+
     /// The keyword for an identifier-like word, if it is one.
     pub fn keyword(word: &str) -> Option<Token> {
         Some(match word {

@@ -73,28 +73,13 @@ impl Opener {
 /// A `{` after a token that ends an expression or a statement header opens a
 /// block (`if x {`, `fn f() {`, `else {`); anywhere else it starts a map.
 pub(crate) fn brace_opens_block(prev: Option<&Token>) -> bool {
-    matches!(
-        prev,
-        None | Some(
-            Token::RParen
-                | Token::RBracket
-                | Token::RBrace
-                | Token::Ident(_)
-                | Token::Int(_)
-                | Token::Float(_)
-                | Token::Str(_)
-                | Token::StrEnd
-                | Token::True
-                | Token::False
-                | Token::Nil
-                | Token::SelfKw
-                | Token::Else
-                | Token::Try
-                | Token::Finally
-                | Token::Catch
-                | Token::Semicolon
-        )
-    )
+    prev.is_none_or(|t| {
+        t.ends_operand()
+            || matches!(
+                t,
+                Token::Else | Token::Try | Token::Finally | Token::Catch | Token::Semicolon
+            )
+    })
 }
 
 fn is_closer(token: &Token) -> bool {
