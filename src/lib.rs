@@ -15,6 +15,7 @@ pub mod golden;
 pub mod lexer;
 pub mod parser;
 pub mod reactor;
+pub mod runtime;
 pub mod scheduler;
 pub mod span;
 pub mod stdlib;
@@ -45,6 +46,8 @@ pub mod exit {
     pub const RUNTIME_ERROR: i32 = 1;
     pub const COMPILE_ERROR: i32 = 2;
     pub const USAGE: i32 = 64;
+    /// Ctrl-C (128 + SIGINT).
+    pub const INTERRUPTED: i32 = 130;
 }
 
 /// Writes a report to stderr; a closed stderr (`2>&1 | head`) is not an
@@ -57,7 +60,7 @@ pub fn report_to_stderr(text: &str) {
 /// Builds the program for `path`, printing diagnostics on failure; the
 /// error is the exit status.
 fn build_or_report(
-    rt: &mut vm::Runtime,
+    rt: &mut runtime::Runtime,
     path: &str,
     config: &Config,
 ) -> Result<bytecode::Program, i32> {
@@ -79,14 +82,14 @@ fn build_or_report(
 /// back too, to report how the prelude stopped.
 #[allow(clippy::result_large_err)]
 fn start_vm(
-    rt: vm::Runtime,
+    rt: runtime::Runtime,
     program: &bytecode::Program,
     config: &Config,
-) -> Result<vm::Vm, (vm::Vm, vm::Stop)> {
+) -> Result<vm::Vm, (vm::Vm, runtime::Stop)> {
     let mut vm = vm::Vm::new(rt, config.budget);
     vm.load(program);
     match vm.run_module(0) {
-        vm::Stop::Done(_) => {}
+        runtime::Stop::Done(_) => {}
         other => return Err((vm, other)),
     }
     let prelude = vm.rt.modules[0];
@@ -95,30 +98,36 @@ fn start_vm(
 }
 
 /// Turns how the VM stopped into an exit status, reporting uncaught errors.
-fn finish(vm: &mut vm::Vm, stop: vm::Stop, config: &Config) -> i32 {
+fn finish(vm: &mut vm::Vm, stop: runtime::Stop, config: &Config) -> i32 {
     vm.rt.flush();
     match stop {
-        vm::Stop::Done(_) => exit::OK,
-        vm::Stop::Exit(code) => code.into(),
-        vm::Stop::Threw(value) => {
+        runtime::Stop::Done(_) => exit::OK,
+        runtime::Stop::Exit(code) => code.into(),
+        runtime::Stop::Threw(value) => {
             let report = vm.error_report(value);
             report_to_stderr(&diagnostics::render(&report, &vm.rt.sources, config.color));
             exit::RUNTIME_ERROR
         }
-        vm::Stop::Deadlock(lines) => {
+        runtime::Stop::Deadlock(lines) => {
             let report = vm::Vm::deadlock_diagnostic(lines);
             report_to_stderr(&diagnostics::render(&report, &vm.rt.sources, config.color));
             exit::RUNTIME_ERROR
         }
+        runtime::Stop::Interrupted { uncaught } => {
+            if uncaught {
+                report_to_stderr("interrupted\n");
+            }
+            exit::INTERRUPTED
+        }
         // The program loop never returns these.
-        vm::Stop::Suspend | vm::Stop::Preempt => exit::RUNTIME_ERROR,
+        runtime::Stop::Suspend | runtime::Stop::Preempt => exit::RUNTIME_ERROR,
     }
 }
 
 /// Runs a script file with `args` as `os.args`; returns the exit status.
 /// Output goes to the process's stdout/stderr.
 pub fn run_script(path: &str, args: Vec<String>, config: &Config) -> i32 {
-    let mut rt = vm::Runtime::new();
+    let mut rt = runtime::Runtime::new();
     stdlib::install(&mut rt);
     rt.args = args;
     let program = match build_or_report(&mut rt, path, config) {
@@ -130,6 +139,9 @@ pub fn run_script(path: &str, args: Vec<String>, config: &Config) -> i32 {
         Err((mut vm, stop)) => return finish(&mut vm, stop, config),
     };
     vm.color = config.color;
+    if let Err(e) = scheduler::signals::install(&mut vm.rt) {
+        report_to_stderr(&format!("warning: cannot watch Ctrl-C: {e}\n"));
+    }
     let stop = vm.run_program(program.main);
     finish(&mut vm, stop, config)
 }
@@ -140,7 +152,7 @@ pub fn run_script(path: &str, args: Vec<String>, config: &Config) -> i32 {
 pub fn check(paths: &[String], config: &Config) -> i32 {
     let mut status = exit::OK;
     for path in paths {
-        let mut rt = vm::Runtime::new();
+        let mut rt = runtime::Runtime::new();
         match build_or_report(&mut rt, path, config) {
             Ok(_) => {}
             Err(code) => status = status.max(code),
@@ -151,7 +163,7 @@ pub fn check(paths: &[String], config: &Config) -> i32 {
 
 /// Prints the bytecode of a script (and the files it imports).
 pub fn disasm(path: &str, config: &Config) -> i32 {
-    let mut rt = vm::Runtime::new();
+    let mut rt = runtime::Runtime::new();
     let mut program = match build_or_report(&mut rt, path, config) {
         Ok(p) => p,
         Err(code) => return code,

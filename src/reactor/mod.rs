@@ -1,15 +1,24 @@
-//! The reactor: timers and I/O readiness over the `polling` crate.
+//! The reactor: timers, I/O readiness over the `polling` crate, and the
+//! completions of blocking work done on helper threads.
 //!
 //! It knows nothing of values, tasks or the VM: it deals in opaque `u64`
 //! keys and deadlines, and the scheduler maps keys back to what is waiting.
 //! Timers live in an ordered map keyed by (deadline, sequence number), so
 //! timers with the same deadline fire in the order they were created.
-//! I/O sources are registered with a key and an interest; `polling` is
-//! oneshot, so a source must be re-armed after each event it reports.
-//! Another thread (the REPL's line editor) can wake a blocked poll through
-//! [`Reactor::waker`].
+//! I/O sources ([`source::Source`]) register a file descriptor under a key;
+//! `polling` is oneshot, so a source is re-armed after each event it
+//! reports. Work that cannot be made non-blocking (file system calls, name
+//! resolution, reading stdin) runs on the [`pool`], whose results wake the
+//! poller. Another thread can wake a blocked poll through [`Reactor::waker`].
+//! [`stream`] and [`tls`] turn a non-blocking descriptor into a buffered
+//! byte stream.
 
-use polling::{Event, Events, Poller};
+pub mod pool;
+pub mod source;
+pub mod stream;
+pub mod tls;
+
+use polling::{Events, Poller};
 use std::collections::BTreeMap;
 use std::io;
 use std::sync::Arc;
@@ -20,13 +29,6 @@ use std::time::{Duration, Instant};
 pub struct TimerId {
     deadline: Instant,
     seq: u64,
-}
-
-/// Which readiness a source waits for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Interest {
-    Read,
-    Write,
 }
 
 /// Wakes a reactor blocked in [`Reactor::poll`] from another thread.
@@ -41,13 +43,20 @@ impl Waker {
     }
 }
 
+/// A source that became ready.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ready {
+    pub key: u64,
+    pub readable: bool,
+    pub writable: bool,
+}
+
 pub struct Reactor {
     poller: Arc<Poller>,
     events: Events,
     timers: BTreeMap<TimerId, u64>,
     seq: u64,
-    /// Registered I/O sources: key → still armed.
-    sources: rustc_hash::FxHashMap<u64, bool>,
+    pool: pool::Pool,
 }
 
 impl Reactor {
@@ -57,8 +66,20 @@ impl Reactor {
             events: Events::new(),
             timers: BTreeMap::new(),
             seq: 0,
-            sources: Default::default(),
+            pool: pool::Pool::default(),
         })
+    }
+
+    /// The poller, for registering sources.
+    pub fn poller(&self) -> &Arc<Poller> {
+        &self.poller
+    }
+
+    /// Runs `job` on a helper thread; its result comes back from
+    /// [`Reactor::poll`] under `key`.
+    pub fn submit(&mut self, key: u64, job: pool::Job) {
+        let waker = self.waker();
+        self.pool.submit(key, job, waker);
     }
 
     pub fn waker(&self) -> Waker {
@@ -83,89 +104,56 @@ impl Reactor {
         self.timers.remove(&id).is_some()
     }
 
+    /// Whether a helper-thread job has not reported back yet.
+    pub fn jobs_pending(&self) -> bool {
+        self.pool.busy()
+    }
+
     pub fn timer_count(&self) -> usize {
         self.timers.len()
-    }
-
-    /// Whether anything (a timer or an armed source) may still fire.
-    pub fn has_pending(&self) -> bool {
-        !self.timers.is_empty() || self.sources.values().any(|armed| *armed)
-    }
-
-    /// Whether an I/O source is armed (timers aside).
-    pub fn has_armed_sources(&self) -> bool {
-        self.sources.values().any(|armed| *armed)
     }
 
     pub fn next_deadline(&self) -> Option<Instant> {
         self.timers.keys().next().map(|t| t.deadline)
     }
 
-    /// Registers an I/O source under `key`, armed for `interest`.
-    ///
-    /// # Safety
-    /// The source must stay open until it is [`deregister`](Self::deregister)ed.
-    #[cfg(unix)]
-    pub unsafe fn register(
-        &mut self,
-        fd: std::os::fd::RawFd,
-        key: u64,
-        interest: Interest,
-    ) -> io::Result<()> {
-        // SAFETY: the caller keeps the descriptor open until deregistering it.
-        unsafe { self.poller.add(fd, event(key, interest))? };
-        self.sources.insert(key, true);
-        Ok(())
-    }
-
-    /// Re-arms a registered source after it fired (sources are oneshot).
-    #[cfg(unix)]
-    pub fn rearm(
-        &mut self,
-        fd: std::os::fd::BorrowedFd<'_>,
-        key: u64,
-        interest: Interest,
-    ) -> io::Result<()> {
-        self.poller.modify(fd, event(key, interest))?;
-        self.sources.insert(key, true);
-        Ok(())
-    }
-
-    #[cfg(unix)]
-    pub fn deregister(&mut self, fd: std::os::fd::BorrowedFd<'_>, key: u64) -> io::Result<()> {
-        self.sources.remove(&key);
-        self.poller.delete(fd)
-    }
-
     /// Waits for I/O until `timeout` (or the next timer, whichever is
     /// sooner; `None` waits until something happens), then appends the keys
-    /// of due timers (in deadline order) and ready sources to `fired`.
-    pub fn poll(&mut self, timeout: Option<Duration>, fired: &mut Vec<u64>) -> io::Result<()> {
+    /// of due timers (in deadline order) to `timers`, ready sources to
+    /// `ready` and finished helper-thread jobs to `done`.
+    pub fn poll(
+        &mut self,
+        timeout: Option<Duration>,
+        timers: &mut Vec<u64>,
+        ready: &mut Vec<Ready>,
+        done: &mut Vec<(u64, pool::Output)>,
+    ) -> io::Result<()> {
         let now = Instant::now();
         let until_timer = self
             .next_deadline()
             .map(|d| d.saturating_duration_since(now));
-        let wait = match (timeout, until_timer) {
+        let mut wait = match (timeout, until_timer) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
-        let has_sources = !self.sources.is_empty();
-        if has_sources || wait != Some(Duration::ZERO) {
-            self.events.clear();
-            match self.poller.wait(&mut self.events, wait) {
-                Ok(_) => {}
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
-            for ev in self.events.iter() {
-                let key = ev.key as u64;
-                if let Some(armed) = self.sources.get_mut(&key) {
-                    *armed = false;
-                    fired.push(key);
-                }
-            }
+        if self.pool.has_results() {
+            wait = Some(Duration::ZERO);
         }
-        self.fire_due(fired);
+        self.events.clear();
+        match self.poller.wait(&mut self.events, wait) {
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+        for ev in self.events.iter() {
+            ready.push(Ready {
+                key: ev.key as u64,
+                readable: ev.readable,
+                writable: ev.writable,
+            });
+        }
+        self.pool.take_results(done);
+        self.fire_due(timers);
         Ok(())
     }
 
@@ -182,13 +170,6 @@ impl Reactor {
     }
 }
 
-fn event(key: u64, interest: Interest) -> Event {
-    match interest {
-        Interest::Read => Event::readable(key as usize),
-        Interest::Write => Event::writable(key as usize),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,9 +183,10 @@ mod tests {
         }
         r.add_timer(t - Duration::from_millis(1), 1);
         let mut fired = Vec::new();
-        r.poll(Some(Duration::ZERO), &mut fired).unwrap();
+        r.poll(Some(Duration::ZERO), &mut fired, &mut vec![], &mut vec![])
+            .unwrap();
         assert_eq!(fired, vec![1, 5, 3, 9]);
-        assert!(!r.has_pending());
+        assert_eq!(r.timer_count(), 0);
     }
 
     #[test]
@@ -214,7 +196,7 @@ mod tests {
         r.add_timer(start + Duration::from_millis(20), 7);
         let mut fired = Vec::new();
         while fired.is_empty() {
-            r.poll(None, &mut fired).unwrap();
+            r.poll(None, &mut fired, &mut vec![], &mut vec![]).unwrap();
         }
         assert_eq!(fired, vec![7]);
         assert!(start.elapsed() >= Duration::from_millis(20));
@@ -226,7 +208,8 @@ mod tests {
         let id = r.add_timer(Instant::now(), 1);
         assert!(r.cancel_timer(id));
         let mut fired = Vec::new();
-        r.poll(Some(Duration::ZERO), &mut fired).unwrap();
+        r.poll(Some(Duration::ZERO), &mut fired, &mut vec![], &mut vec![])
+            .unwrap();
         assert!(fired.is_empty());
     }
 
@@ -239,7 +222,13 @@ mod tests {
             w.wake();
         });
         let mut fired = Vec::new();
-        r.poll(Some(Duration::from_secs(5)), &mut fired).unwrap();
+        r.poll(
+            Some(Duration::from_secs(5)),
+            &mut fired,
+            &mut vec![],
+            &mut vec![],
+        )
+        .unwrap();
         h.join().unwrap();
         assert!(fired.is_empty());
     }

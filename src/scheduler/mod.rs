@@ -6,6 +6,9 @@
 //! puts whoever waits on it at the back of the run queue, so wake-ups happen
 //! in a deterministic order: the order in which things completed.
 
+pub mod executor;
+pub mod io;
+pub mod signals;
 pub mod sync;
 
 use crate::gc::{Gc, Heap, Tracer};
@@ -34,6 +37,22 @@ pub struct Scheduler {
     /// Reactor timer keys → the `sleep` futures they complete (and the
     /// timer, to cancel it).
     pub timers: FxHashMap<u64, (Gc<Future>, crate::reactor::TimerId)>,
+    /// I/O objects with operations waiting, by reactor key: the poller's
+    /// events are delivered to them.
+    pub io: FxHashMap<u64, Gc<crate::value::io::IoObj>>,
+    /// Helper-thread jobs in flight, by key, and who receives each result.
+    pub jobs: FxHashMap<u64, io::JobWaiter>,
+    /// Reactor keys for I/O objects and jobs.
+    next_key: u64,
+    /// Where reads land before they are copied to a stream's buffer (one
+    /// for the whole runtime, so idle conns hold none).
+    pub scratch: Vec<u8>,
+    /// Ctrl-C and SIGQUIT, once the program watches them.
+    pub signals: Option<signals::Signals>,
+    /// Slices run since the poller was last asked (see
+    /// `Runtime::poll_between_slices`), and when that was.
+    pub slices_since_poll: u32,
+    pub last_poll: Option<Instant>,
 }
 
 impl Scheduler {
@@ -171,6 +190,11 @@ impl Scheduler {
             FutureKind::Watch { task } => task.watchers.borrow_mut().remove(f),
             FutureKind::First { .. } | FutureKind::All { .. } => self.detach_items(f),
             FutureKind::Op { .. } => {}
+            FutureKind::Io { .. } => io::detach(self, f),
+            FutureKind::Job { key } => {
+                // Its result is dropped when it arrives.
+                self.jobs.remove(&key);
+            }
         }
     }
 
@@ -242,19 +266,15 @@ impl Scheduler {
             }
         };
         self.timers.values().any(|&(f, _)| awaited(f))
-            || self.reactor.as_ref().is_some_and(|r| r.has_armed_sources())
+            || !self.io.is_empty()
+            || self.jobs.values().any(|j| j.awaited())
     }
 
-    /// Fires due timers and ready I/O, waiting up to `timeout` (`None`:
-    /// until the next event) when nothing is due yet.
-    pub fn poll(&mut self, timeout: Option<Duration>) -> std::io::Result<()> {
-        let Some(reactor) = self.reactor.as_mut() else {
-            return Ok(());
-        };
-        let mut fired = Vec::new();
-        reactor.poll(timeout, &mut fired)?;
-        self.fire_timers(fired);
-        Ok(())
+    /// A new reactor key for an I/O object or a job.
+    pub fn new_key(&mut self) -> u64 {
+        self.next_key += 1;
+        // Apart from timer keys (future ids), which count up from 1.
+        (1 << 62) | self.next_key
     }
 
     /// Fires timers that are already due, without waiting.
@@ -315,6 +335,13 @@ impl Scheduler {
             next_future: _,
             reactor: _,
             timers,
+            io,
+            jobs,
+            next_key: _,
+            scratch: _,
+            signals: _,
+            slices_since_poll: _,
+            last_poll: _,
         } = self;
         for task in queue.iter().chain(tasks.values()) {
             t.mark(*task);
@@ -322,5 +349,42 @@ impl Scheduler {
         for (f, _) in timers.values() {
             t.mark(*f);
         }
+        for obj in io.values() {
+            t.mark(*obj);
+        }
+        for j in jobs.values() {
+            j.trace(t);
+        }
+    }
+}
+
+/// The message of the `CancelledError` that `t.cancel()` delivers.
+pub const CANCELLED: &str = "the task was cancelled";
+
+/// `t.cancel()`: delivers `CancelledError` to the task at its current wait,
+/// or at its next await or preemption point.
+pub fn cancel_task(rt: &mut crate::runtime::Runtime, t: Gc<Task>) {
+    if t.is_done() || t.cancel_pending.get() {
+        return;
+    }
+    // A cancellation already handed to the task but not yet seen by it.
+    let cancelled = rt.error_classes[crate::value::ErrorKind::CancelledError.index()];
+    if matches!(t.resume.get(), Some(Err(Value::Instance(i))) if i.class.is_subclass_of(cancelled))
+    {
+        return;
+    }
+    if t.state.get() == TaskState::Waiting && t.resume.get().is_none() {
+        match t.waiting_on.get() {
+            Some(Value::Future(f)) => {
+                f.waiter.set(None);
+                rt.sched.detach(f);
+            }
+            Some(Value::Task(other)) => other.waiters.borrow_mut().remove(t),
+            _ => {}
+        }
+        let e = rt.make_error(crate::value::ErrorKind::CancelledError, CANCELLED);
+        rt.sched.wake(t, Err(e));
+    } else {
+        t.cancel_pending.set(true);
     }
 }

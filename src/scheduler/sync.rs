@@ -7,9 +7,9 @@
 //! abandoned receive takes no value.
 
 use crate::gc::Gc;
+use crate::runtime::Runtime;
 use crate::value::sync::{SyncObj, SyncState};
 use crate::value::{ErrorKind, Future, FutureKind, SyncOp, Value};
-use crate::vm::Runtime;
 
 fn closed_error(rt: &mut Runtime) -> Value {
     rt.make_error(ErrorKind::ChannelClosed, "the channel is closed")
@@ -28,6 +28,10 @@ fn waiting_task(f: Gc<Future>) -> Option<Gc<crate::value::Task>> {
 pub fn start(rt: &mut Runtime, fut: Gc<Future>) {
     if let FutureKind::Timer { armed: false, .. } = fut.kind.get() {
         rt.sched.rearm(fut);
+        return;
+    }
+    if let FutureKind::Io { .. } = fut.kind.get() {
+        super::io::start(rt, fut);
         return;
     }
     let FutureKind::Op { owner, op, started } = fut.kind.get() else {

@@ -1,9 +1,9 @@
 //! Global functions (LANGUAGE.md §9): `print eprint str repr int float type
 //! len range assert exit`, and the `init` of the error classes.
 
+use crate::runtime::Runtime;
 use crate::value::error::{err, type_error, value_error};
 use crate::value::{Ctrl, ErrorKind, NResult, NativeFn, Range, Value};
-use crate::vm::Runtime;
 use std::io::Write;
 
 /// In the order of `bytecode::builtins::BUILTINS`.
@@ -159,9 +159,20 @@ fn line(rt: &Runtime, args: &[Value]) -> NResult<String> {
 fn print(rt: &mut Runtime, args: &[Value]) -> NResult {
     let text = line(rt, args)?;
     if let Err(e) = rt.out.write_all(text.as_bytes()) {
-        return err(ErrorKind::IOError, format!("cannot write to stdout: {e}"));
+        return stdout_failed(rt, e);
     }
     Ok(Value::Nil)
+}
+
+/// A write to stdout failed. A reader that went away (`weft x.weft | head
+/// -1`) ends the program quietly with status 0, as it would a shell tool;
+/// anything else is an `IOError`.
+pub(super) fn stdout_failed(rt: &mut Runtime, e: std::io::Error) -> NResult {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        rt.out = Box::new(std::io::sink());
+        return Err(crate::value::Ctrl::Exit(0));
+    }
+    err(ErrorKind::IOError, format!("cannot write to stdout: {e}"))
 }
 
 fn eprint(rt: &mut Runtime, args: &[Value]) -> NResult {

@@ -2,10 +2,10 @@
 //! (UTF-8, `ValueError` otherwise) and `slice`.
 
 use crate::gc::Gc;
+use crate::runtime::Runtime;
 use crate::value::error::{type_error, value_error};
 use crate::value::{Bytes, NResult, NativeFn, Value};
 use crate::vm::ops::index::slice_bounds;
-use crate::vm::Runtime;
 
 #[rustfmt::skip]
 pub static METHODS: &[NativeFn] = &[

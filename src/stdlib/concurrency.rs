@@ -3,6 +3,7 @@
 //! Operations that wait return futures; awaiting one is the VM's job.
 
 use crate::gc::Gc;
+use crate::runtime::Runtime;
 use crate::scheduler::sync;
 use crate::value::error::{err, type_error, value_error};
 use crate::value::sync::{
@@ -10,7 +11,6 @@ use crate::value::sync::{
 };
 use crate::value::wait_list::WaitList;
 use crate::value::{ErrorKind, Future, FutureKind, NResult, NativeFn, SyncOp, Value};
-use crate::vm::Runtime;
 use std::cell::RefCell;
 use std::collections::VecDeque;
 

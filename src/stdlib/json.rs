@@ -18,11 +18,11 @@
 //! - `indent` may be an int (spaces per level) or a string (used as the
 //!   unit); `0`, `""` and nil mean compact; a negative int is a `ValueError`.
 
+use crate::runtime::Runtime;
 use crate::value::display::format_float;
 use crate::value::error::{type_error, value_error};
 use crate::value::limit;
 use crate::value::{Key, Map, NResult, NativeFn, Str, Value};
-use crate::vm::Runtime;
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::fmt;
 

@@ -10,12 +10,12 @@
 
 use super::string::{want_int, want_str};
 use crate::gc::Gc;
+use crate::runtime::Runtime;
 use crate::value::error::{index_error, type_error};
 use crate::value::limit::{self, reserve};
 use crate::value::{values_equal, List, NResult, NativeFn, Value};
 use crate::vm::ops::arith::order;
 use crate::vm::ops::index::{normalize_index, slice_bounds};
-use crate::vm::Runtime;
 use std::cmp::Ordering;
 
 #[rustfmt::skip]

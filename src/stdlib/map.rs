@@ -4,10 +4,10 @@
 //! `value::map` for how loops over a changing map keep their place).
 
 use crate::gc::Gc;
+use crate::runtime::Runtime;
 use crate::value::error::{err, type_error};
 use crate::value::limit::{self, vec_with_capacity};
 use crate::value::{ErrorKind, Key, List, Map, NResult, NativeFn, Value};
-use crate::vm::Runtime;
 
 #[rustfmt::skip]
 pub static METHODS: &[NativeFn] = &[

@@ -2,10 +2,10 @@
 //! random`. `floor` and `ceil` return ints; `min` and `max` return the
 //! chosen argument unchanged (so `min(1, 1.0)` is the int 1).
 
+use crate::runtime::Runtime;
 use crate::value::error::{arith_error, type_error, value_error};
 use crate::value::{NResult, NativeFn, Value};
 use crate::vm::ops::arith::order;
-use crate::vm::Runtime;
 use std::cell::Cell;
 use std::cmp::Ordering;
 

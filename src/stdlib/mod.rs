@@ -11,27 +11,46 @@
 mod builtins;
 mod bytes;
 mod concurrency;
+mod fs;
+mod io;
+mod io_args;
 mod json;
 mod list;
 mod map;
 mod math;
+mod net;
 mod os;
+pub mod process;
 mod runtime;
 mod string;
 
 use crate::gc::Gc;
+use crate::runtime::{Runtime, TypeTag};
 use crate::value::{Module, ModuleState, NativeFn, Value};
-use crate::vm::{Runtime, TypeTag};
 use std::cell::{Cell, RefCell};
 
 /// The prelude's source, compiled into every program as module 0.
 pub const PRELUDE: &str = include_str!("../../std/prelude.weft");
 
 /// Standard modules implemented in Rust.
-pub const NATIVE_MODULES: &[&str] = &["math", "json", "os", "runtime", "time"];
+/// Those named `__*` are the native halves of modules written in Weft.
+pub const NATIVE_MODULES: &[&str] = &[
+    "math",
+    "json",
+    "os",
+    "runtime",
+    "time",
+    "net",
+    "fs",
+    "__io",
+    "__process",
+];
 
 /// Standard modules written in Weft: name and source.
-pub const WEFT_MODULES: &[(&str, &str)] = &[];
+pub const WEFT_MODULES: &[(&str, &str)] = &[
+    ("io", include_str!("../../std/io.weft")),
+    ("process", include_str!("../../std/process.weft")),
+];
 
 /// Prelude classes whose methods become methods of a built-in type.
 pub const PRELUDE_METHOD_CLASSES: &[(&str, TypeTag)] = &[
@@ -71,6 +90,10 @@ pub fn install(rt: &mut Runtime) {
     register(rt, TypeTag::Mutex, concurrency::MUTEX_METHODS);
     register(rt, TypeTag::Semaphore, concurrency::SEMAPHORE_METHODS);
     register(rt, TypeTag::Event, concurrency::EVENT_METHODS);
+    register(rt, TypeTag::Listener, net::LISTENER_METHODS);
+    register(rt, TypeTag::Conn, net::CONN_METHODS);
+    register(rt, TypeTag::Udp, net::UDP_METHODS);
+    register(rt, TypeTag::Child, process::CHILD_METHODS);
     rt.native_factory = Some(native_module);
 }
 
@@ -117,6 +140,10 @@ fn native_module(rt: &mut Runtime, name: &str) -> Option<Gc<Module>> {
             m
         }
         "time" => concurrency::time_members(rt),
+        "net" => net::members(rt),
+        "fs" => fs::members(rt),
+        "__io" => io::members(rt),
+        "__process" => process::members(rt),
         _ => return None,
     };
     Some(make_module(rt, name, members))

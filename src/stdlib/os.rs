@@ -2,8 +2,8 @@
 //! a list of strings, and `os.env(name)`.
 
 use super::string::want_str;
+use crate::runtime::Runtime;
 use crate::value::{NResult, NativeFn, Value};
-use crate::vm::Runtime;
 
 #[rustfmt::skip]
 static FUNCTIONS: &[NativeFn] = &[NativeFn { name: "env", min: 1, max: 1, f: env }];

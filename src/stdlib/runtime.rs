@@ -1,7 +1,7 @@
 //! The `runtime` module (LANGUAGE.md §10): `gc()` and `heap_bytes()`.
 
+use crate::runtime::Runtime;
 use crate::value::{NResult, NativeFn, Value};
-use crate::vm::Runtime;
 
 #[rustfmt::skip]
 static FUNCTIONS: &[NativeFn] = &[

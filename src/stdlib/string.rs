@@ -10,10 +10,10 @@
 //! its size against the object size cap (`value::limit`) before building it.
 
 use crate::gc::{Gc, GcBox};
+use crate::runtime::Runtime;
 use crate::value::error::{type_error, value_error};
 use crate::value::limit::{self, check_size};
 use crate::value::{Bytes, NResult, NativeFn, Str, Value};
-use crate::vm::Runtime;
 
 /// Bytes each string of a list of new strings takes besides its text: a
 /// slot in the list, the string object, its entry in the heap's object

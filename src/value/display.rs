@@ -312,6 +312,7 @@ impl<'a> Printer<'a> {
             Value::Sync(s) => {
                 let _ = write!(out, "<{}>", s.kind_name());
             }
+            Value::Io(o) => out.push_str(&o.describe()),
             Value::Cell(c) => self.write(out, c.value.get(), quoted),
             Value::Iter(_) => out.push_str("<iterator>"),
             Value::Undef => out.push_str("<undefined>"),

@@ -9,6 +9,7 @@
 pub mod display;
 pub mod error;
 pub mod fiber;
+pub mod io;
 pub mod limit;
 pub mod map;
 pub mod object;
@@ -21,7 +22,7 @@ pub use error::{Ctrl, ErrorKind, NResult};
 pub use map::{Map, MapCursor, MapTable};
 pub use object::*;
 pub use task::{
-    CoState, Coroutine, Delivery, Future, FutureKind, GenState, Generator, Outcome, Resumer,
+    CoState, Coroutine, Delivery, Future, FutureKind, GenState, Generator, IoOp, Outcome, Resumer,
     SyncOp, Task, TaskContext, TaskState,
 };
 pub use trace::{StackTrace, TraceEntry, TraceItem};
@@ -54,6 +55,8 @@ pub enum Value {
     Future(Gc<Future>),
     /// A channel, mutex, semaphore or event.
     Sync(Gc<sync::SyncObj>),
+    /// A listener, conn, UDP socket or child process.
+    Io(Gc<io::IoObj>),
     /// A captured local's cell, stored in the local's slot (internal).
     Cell(Gc<UpCell>),
     /// A `for` loop's iterator (internal).
@@ -64,7 +67,7 @@ pub enum Value {
 
 /// The signature of a function implemented in Rust. For methods, `args[0]`
 /// is the receiver. Natives never call back into script code.
-pub type NativeImpl = fn(&mut crate::vm::Runtime, &[Value]) -> NResult;
+pub type NativeImpl = fn(&mut crate::runtime::Runtime, &[Value]) -> NResult;
 
 /// A built-in function or method.
 pub struct NativeFn {
@@ -110,6 +113,7 @@ impl Value {
             Value::Task(_) => "task",
             Value::Future(_) => "future",
             Value::Sync(s) => s.kind_name(),
+            Value::Io(o) => o.kind_name(),
             Value::Cell(_) | Value::Iter(_) | Value::Undef => "internal",
         }
     }
@@ -152,6 +156,7 @@ impl Value {
             Value::Task(g) => g.addr(),
             Value::Future(g) => g.addr(),
             Value::Sync(g) => g.addr(),
+            Value::Io(g) => g.addr(),
             Value::Cell(g) => g.addr(),
             Value::Iter(g) => g.addr(),
             _ => return None,
@@ -178,6 +183,7 @@ impl Value {
             Value::Task(g) => t.mark(g),
             Value::Future(g) => t.mark(g),
             Value::Sync(g) => t.mark(g),
+            Value::Io(g) => t.mark(g),
             Value::Cell(g) => t.mark(g),
             Value::Iter(g) => t.mark(g),
         }

@@ -249,6 +249,51 @@ pub enum FutureKind {
     /// Completed with `task`'s outcome when it finishes (`__as_future`);
     /// it is one of the task's watchers until then.
     Watch { task: Gc<Task> },
+    /// An operation on a listener, conn, socket or child: started when
+    /// first awaited, then queued in `obj`'s readers or writers until its
+    /// descriptor is ready (`scheduler::io`). The payload holds what a
+    /// write sends.
+    Io {
+        obj: Gc<super::io::IoObj>,
+        op: IoOp,
+        started: bool,
+    },
+    /// Work on a helper thread (a file operation, a name lookup): started
+    /// when the future is made, completed when the pool reports `key`.
+    Job { key: u64 },
+}
+
+/// An I/O operation (see [`FutureKind::Io`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IoOp {
+    Accept,
+    /// Connecting a conn (then its TLS handshake, for `connect_tls`).
+    Connect,
+    Read {
+        max: usize,
+    },
+    ReadLine,
+    ReadExact {
+        n: usize,
+    },
+    /// Everything up to the end, as a string (`io.read_all()`, a child's
+    /// output).
+    ReadAll,
+    /// `done` bytes of the payload are written.
+    Write {
+        done: usize,
+    },
+    SendTo,
+    RecvFrom,
+    /// A child's exit.
+    Wait,
+}
+
+impl IoOp {
+    /// Whether the operation queues with the writers (else the readers).
+    pub fn writes(self) -> bool {
+        matches!(self, IoOp::Connect | IoOp::Write { .. } | IoOp::SendTo)
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -308,7 +353,8 @@ impl Trace for Future {
             FutureKind::Op { owner, .. } => owner.trace(t),
             FutureKind::First { items } | FutureKind::All { items, .. } => items.trace(t),
             FutureKind::Watch { task } => t.mark(task),
-            FutureKind::Timer { .. } => {}
+            FutureKind::Io { obj, .. } => t.mark(obj),
+            FutureKind::Timer { .. } | FutureKind::Job { .. } => {}
         }
         if let Some((p, _)) = self.parent.get() {
             t.mark(p);

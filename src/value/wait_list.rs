@@ -87,6 +87,18 @@ impl<T: Waiter> WaitList<T> {
         None
     }
 
+    /// The first waiter still enlisted, left in place.
+    pub fn front(&mut self) -> Option<Gc<T>> {
+        while let Some(&(w, n)) = self.entries.front() {
+            if w.ticket().matches(n) {
+                return Some(w);
+            }
+            self.entries.pop_front();
+            self.stale = self.stale.saturating_sub(1);
+        }
+        None
+    }
+
     /// `w` gives up its place (nothing happens if it is not enlisted).
     pub fn remove(&mut self, w: Gc<T>) {
         if !w.ticket().is_enlisted() {

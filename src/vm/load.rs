@@ -14,12 +14,48 @@ impl Vm {
     pub fn load(&mut self, program: &Program) {
         for m in &program.modules {
             let module = self.rt.load_module(m);
+            self.rt.adopt_native_half(module);
             self.rt.modules.push(module);
         }
     }
 }
 
 impl Runtime {
+    /// A standard module written in Weft (`std/X.weft`) gets the members of
+    /// its native half (`__X`) that it does not define itself, except
+    /// those named `__*`: that is how `process.spawn` is native although
+    /// `spawn` is a keyword that Weft code cannot bind.
+    fn adopt_native_half(&mut self, module: Gc<Module>) {
+        let Some(proto) = &module.proto else { return };
+        let file = self.sources.get(proto.body.source).name.to_string();
+        if !file.starts_with("<std/") {
+            return;
+        }
+        let half = format!("__{}", module.name);
+        if !crate::stdlib::NATIVE_MODULES.contains(&half.as_str()) {
+            return;
+        }
+        let Ok(native) = self.native_module(&half) else {
+            return;
+        };
+        let members: Vec<(crate::bytecode::Symbol, Value)> = native
+            .names
+            .borrow()
+            .iter()
+            .filter_map(|(sym, slot)| Some((*sym, *native.globals.borrow().get(*slot as usize)?)))
+            .collect();
+        for (sym, value) in members {
+            if self.symbols.name(sym).starts_with("__") || module.names.borrow().contains_key(&sym)
+            {
+                continue;
+            }
+            let mut globals = module.globals.borrow_mut();
+            let slot = u32::try_from(globals.len()).unwrap_or(u32::MAX);
+            globals.push(value);
+            module.names.borrow_mut().insert(sym, slot);
+        }
+    }
+
     fn load_module(&mut self, m: &ModuleProto) -> Gc<Module> {
         let names = m
             .globals

@@ -24,7 +24,7 @@ use std::cell::{Cell, RefCell};
 const PRELUDE: crate::span::SourceId = crate::span::SourceId(0);
 
 /// The message of the `CancelledError` that `t.cancel()` delivers.
-const CANCELLED: &str = "the task was cancelled";
+use crate::scheduler::CANCELLED;
 
 /// How a generator is resumed.
 #[derive(Clone, Copy, Debug)]
@@ -440,68 +440,18 @@ impl Vm {
 
     /// Runs the main script as task 0 together with every task it spawns,
     /// until all have finished (or `exit`, an error in the main script, or a
-    /// deadlock).
+    /// deadlock): the scheduler's executor drives, one slice at a time.
     pub fn run_program(&mut self, index: usize) -> Stop {
         let Some(fiber) = self.module_fiber(index) else {
             return Stop::Done(Value::Nil);
         };
         let main = self.rt.sched.spawn(&mut self.rt.heap, fiber, false);
         main.observed.set(true);
-        // Compare by id (helpers of the prelude have ids of their own):
-        // once the main task finishes nothing roots it, so its handle may
-        // not be used afterwards.
-        let main_id = main.id;
-        loop {
-            while let Some(task) = self.rt.sched.queue.pop_front() {
-                if task.state.get() != TaskState::Ready {
-                    continue;
-                }
-                let stop = self.run_slice(task);
-                match stop {
-                    Stop::Preempt => {
-                        task.state.set(TaskState::Ready);
-                        self.rt.sched.queue.push_back(task);
-                    }
-                    Stop::Suspend => {}
-                    Stop::Done(v) => self.rt.sched.finish(task, Ok(v)),
-                    Stop::Threw(e) => {
-                        // Someone still waits for the outcome: an awaiting
-                        // task, or an `all`/`race`/`timeout` that has not
-                        // given up (one that gave up left the watchers).
-                        let observed = task.observed.get()
-                            || !task.waiters.borrow().is_empty()
-                            || !task.watchers.borrow().is_empty();
-                        self.rt.sched.finish(task, Err(e));
-                        if !task.internal && task.id == main_id {
-                            return Stop::Threw(e);
-                        }
-                        let cancelled = matches!(e, Value::Instance(i)
-                            if i.class.is_subclass_of(self.rt.error_classes[ErrorKind::CancelledError.index()]));
-                        if !observed && !cancelled {
-                            self.report_task_error(task, e);
-                        }
-                    }
-                    other => return other,
-                }
-                self.rt.sched.poll_due();
-            }
-            if self.rt.sched.tasks.is_empty() {
-                return Stop::Done(Value::Nil);
-            }
-            if self.rt.sched.has_pending_events() {
-                self.rt.flush();
-                if let Err(e) = self.rt.sched.poll(None) {
-                    eprintln!("error: the event loop failed: {e}");
-                    return Stop::Exit(1);
-                }
-                continue;
-            }
-            return Stop::Deadlock(self.deadlock_report());
-        }
+        crate::scheduler::executor::run(self, main)
     }
 
     /// Runs one slice of `task`.
-    fn run_slice(&mut self, task: Gc<Task>) -> Stop {
+    pub(super) fn run_slice(&mut self, task: Gc<Task>) -> Stop {
         self.current = Some(task);
         self.rt.current_task = Some(task);
         task.state.set(TaskState::Running);
@@ -543,7 +493,7 @@ impl Vm {
         stop
     }
 
-    fn report_task_error(&mut self, task: Gc<Task>, e: Value) {
+    pub(super) fn report_task_error(&mut self, task: Gc<Task>, e: Value) {
         let report = self.task_error_report(e, task.id);
         self.rt.flush();
         crate::report_to_stderr(&crate::diagnostics::render(
@@ -555,7 +505,7 @@ impl Vm {
 
     /// One line per blocked task of the program (helpers of the prelude
     /// are left out): its id and where it waits.
-    fn deadlock_report(&self) -> Vec<String> {
+    pub(super) fn deadlock_report(&self) -> Vec<String> {
         self.rt
             .sched
             .tasks
@@ -630,30 +580,69 @@ fn frame_site(f: &Frame) -> (crate::span::SourceId, crate::span::Span) {
     )
 }
 
-/// `t.cancel()`: delivers `CancelledError` to the task at its current wait,
-/// or at its next await or preemption point.
-pub fn cancel_task(rt: &mut super::Runtime, t: Gc<Task>) {
-    if t.is_done() || t.cancel_pending.get() {
-        return;
+impl crate::scheduler::executor::Engine for Vm {
+    fn runtime(&mut self) -> &mut super::Runtime {
+        &mut self.rt
     }
-    // A cancellation already handed to the task but not yet seen by it.
-    let cancelled = rt.error_classes[ErrorKind::CancelledError.index()];
-    if matches!(t.resume.get(), Some(Err(Value::Instance(i))) if i.class.is_subclass_of(cancelled))
-    {
-        return;
+
+    fn run_slice(&mut self, task: Gc<Task>) -> Stop {
+        Vm::run_slice(self, task)
     }
-    if t.state.get() == TaskState::Waiting && t.resume.get().is_none() {
-        match t.waiting_on.get() {
-            Some(Value::Future(f)) => {
-                f.waiter.set(None);
-                rt.sched.detach(f);
+
+    fn report_task_error(&mut self, task: Gc<Task>, error: Value) {
+        Vm::report_task_error(self, task, error)
+    }
+
+    fn deadlock_report(&self) -> Vec<String> {
+        Vm::deadlock_report(self)
+    }
+
+    fn dump_tasks(&mut self) {
+        let text = self.task_dump();
+        self.rt.flush();
+        crate::report_to_stderr(&text);
+    }
+}
+
+impl Vm {
+    /// Every live task of the program with its state and async stack
+    /// trace, innermost frame first (what SIGQUIT writes, like Go's
+    /// goroutine dump).
+    pub fn task_dump(&mut self) -> String {
+        let tasks: Vec<Gc<Task>> = (self.rt.sched.tasks.values())
+            .filter(|t| !t.internal)
+            .copied()
+            .collect();
+        let mut out = format!("SIGQUIT: {} live tasks\n", tasks.len());
+        for t in tasks {
+            let state = match t.state.get() {
+                TaskState::Ready => "ready".to_string(),
+                TaskState::Running => "running".to_string(),
+                TaskState::Done => "done".to_string(),
+                TaskState::Waiting => match t.wait_site.get() {
+                    Some((src, span)) => {
+                        let file = self.rt.sources.get(src);
+                        let (line, col) = file.line_col(span.start);
+                        format!("waiting at {}:{line}:{col}", file.name)
+                    }
+                    None => "waiting".to_string(),
+                },
+            };
+            out.push_str(&format!("\ntask {} ({state}):\n", t.id));
+            let saved = std::mem::take(&mut *t.saved.borrow_mut());
+            let fiber = std::mem::replace(&mut self.fiber, saved.fiber);
+            let parents = std::mem::replace(&mut self.parents, saved.parents);
+            let trace = self.capture_trace();
+            *t.saved.borrow_mut() = TaskContext {
+                fiber: std::mem::replace(&mut self.fiber, fiber),
+                parents: std::mem::replace(&mut self.parents, parents),
+            };
+            for line in super::error::trace_lines(&self.rt.sources, trace.items()) {
+                out.push_str("    ");
+                out.push_str(&line);
+                out.push('\n');
             }
-            Some(Value::Task(other)) => other.waiters.borrow_mut().remove(t),
-            _ => {}
         }
-        let e = rt.make_error(ErrorKind::CancelledError, CANCELLED);
-        rt.sched.wake(t, Err(e));
-    } else {
-        t.cancel_pending.set(true);
+        out
     }
 }

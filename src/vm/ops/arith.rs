@@ -3,10 +3,10 @@
 //! `+` also joins strings, lists and bytes (within the object size cap of
 //! `value::limit`); anything else is a `TypeError` naming both types.
 
+use crate::runtime::Runtime;
 use crate::value::error::{arith_error, type_error};
 use crate::value::limit::{string_with_capacity, vec_with_capacity};
 use crate::value::{Bytes, NResult, Str, Value};
-use crate::vm::Runtime;
 use std::cmp::Ordering;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

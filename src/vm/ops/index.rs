@@ -4,9 +4,9 @@
 //! `AttributeError`.
 
 use crate::bytecode::Symbol;
+use crate::runtime::Runtime;
 use crate::value::error::{err, index_error, type_error};
 use crate::value::{BoundMethod, Bytes, ErrorKind, NResult, Str, Value};
-use crate::vm::Runtime;
 
 /// Resolves a possibly negative index against `len`.
 pub fn normalize_index(i: i64, len: usize) -> Option<usize> {
@@ -208,6 +208,14 @@ pub fn get_field(rt: &mut Runtime, target: Value, name: Symbol) -> NResult {
             ),
         },
         Value::Task(t) if name == rt.names.id => Ok(Value::Int(t.id as i64)),
+        Value::Io(_)
+            if crate::stdlib::process::child_field(rt, target, rt.symbols.name(name)).is_some() =>
+        {
+            Ok(
+                crate::stdlib::process::child_field(rt, target, rt.symbols.name(name))
+                    .unwrap_or(Value::Nil),
+            )
+        }
         Value::Class(c) => match c.method(name) {
             Some(m) => Ok(m),
             None => err(

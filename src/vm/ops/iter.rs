@@ -8,9 +8,9 @@
 //! JavaScript); a map never skips a key still present (see `value::map`).
 
 use crate::gc::Gc;
+use crate::runtime::Runtime;
 use crate::value::error::type_error;
 use crate::value::{Instance, Iter, IterState, NResult, Value};
-use crate::vm::Runtime;
 use std::cell::RefCell;
 
 /// The most `iter()` calls one `for` loop makes: an `iter()` may return

@@ -1,0 +1,252 @@
+//! A buffered, non-blocking byte stream: a TCP socket (plain or TLS), a
+//! pipe to or from a child process, or stdin (filled by a helper thread).
+//!
+//! Reads land in a per-stream buffer that exists only while it holds
+//! unread bytes, so an idle connection costs no buffer memory; `read_line`
+//! and `read_exact` are answered from the buffer, and a read that is
+//! cancelled leaves its bytes there for the next one. Nothing here blocks:
+//! an operation that cannot go on reports `WouldBlock`, and the caller
+//! arms the stream's [`Source`] with [`Stream::interest`].
+
+use super::source::{Interest, Source};
+use super::tls::TlsSession;
+use std::fs::File;
+use std::io::{self, Read, Write};
+use std::net::TcpStream;
+
+pub enum Transport {
+    Tcp(Source<TcpStream>),
+    Tls(Source<TcpStream>, Box<TlsSession>),
+    /// A pipe from or to a child process.
+    Pipe(Source<File>),
+    /// Bytes handed in from elsewhere ([`Stream::push`]): stdin, read on a
+    /// helper thread.
+    Fed,
+    /// Closed: reads see the end, writes fail.
+    Closed,
+}
+
+pub struct Stream {
+    transport: Transport,
+    buf: Vec<u8>,
+    pos: usize,
+    /// The other side closed its end (after `buf` is drained, reads see nil).
+    eof: bool,
+}
+
+/// Read buffers above this are compacted rather than grown.
+const COMPACT_AT: usize = 64 << 10;
+
+impl Stream {
+    pub fn new(transport: Transport) -> Stream {
+        Stream {
+            transport,
+            buf: Vec::new(),
+            pos: 0,
+            eof: false,
+        }
+    }
+
+    pub fn transport(&self) -> &Transport {
+        &self.transport
+    }
+
+    /// The poller key of the stream's descriptor, if it has one.
+    pub fn key(&self) -> Option<u64> {
+        match &self.transport {
+            Transport::Tcp(s) | Transport::Tls(s, _) => Some(s.key()),
+            Transport::Pipe(s) => Some(s.key()),
+            Transport::Fed | Transport::Closed => None,
+        }
+    }
+
+    pub fn is_closed(&self) -> bool {
+        matches!(self.transport, Transport::Closed)
+    }
+
+    pub fn is_fed(&self) -> bool {
+        matches!(self.transport, Transport::Fed)
+    }
+
+    /// Unread bytes.
+    pub fn buffered(&self) -> &[u8] {
+        &self.buf[self.pos..]
+    }
+
+    pub fn at_eof(&self) -> bool {
+        self.eof
+    }
+
+    /// Takes the first `n` buffered bytes.
+    pub fn take(&mut self, n: usize) -> Vec<u8> {
+        let n = n.min(self.buf.len() - self.pos);
+        let out = self.buf[self.pos..self.pos + n].to_vec();
+        self.consume(n);
+        out
+    }
+
+    /// Drops the first `n` buffered bytes.
+    pub fn consume(&mut self, n: usize) {
+        self.pos += n;
+        if self.pos >= self.buf.len() {
+            // Drained: give the memory back (an idle conn holds no buffer).
+            self.buf = Vec::new();
+            self.pos = 0;
+        }
+    }
+
+    /// Adds bytes read elsewhere (stdin); an empty slice is the end.
+    pub fn push(&mut self, data: &[u8]) {
+        if data.is_empty() {
+            self.eof = true;
+        } else {
+            self.append(data);
+        }
+    }
+
+    fn append(&mut self, data: &[u8]) {
+        if self.pos > 0 && (self.pos >= COMPACT_AT || self.pos * 2 >= self.buf.len()) {
+            self.buf.drain(..self.pos);
+            self.pos = 0;
+        }
+        self.buf.extend_from_slice(data);
+    }
+
+    /// Reads what is available into the buffer: the number of bytes added,
+    /// 0 at the end of the stream, or `WouldBlock`.
+    pub fn fill(&mut self, scratch: &mut [u8]) -> io::Result<usize> {
+        if self.eof {
+            return Ok(0);
+        }
+        let n = match &mut self.transport {
+            Transport::Tcp(s) => retry(|| s.get_mut().read(scratch))?,
+            Transport::Pipe(s) => retry(|| s.get_mut().read(scratch))?,
+            Transport::Tls(s, tls) => tls.read(s.get_mut(), scratch)?,
+            Transport::Fed => return Err(io::ErrorKind::WouldBlock.into()),
+            Transport::Closed => 0,
+        };
+        if n == 0 {
+            self.eof = true;
+        } else {
+            self.append(&scratch[..n]);
+        }
+        Ok(n)
+    }
+
+    /// Writes some of `data`: how much was taken, or `WouldBlock`.
+    pub fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        match &mut self.transport {
+            Transport::Tcp(s) => retry(|| s.get_mut().write(data)),
+            Transport::Pipe(s) => retry(|| s.get_mut().write(data)),
+            Transport::Tls(s, tls) => tls.write(s.get_mut(), data),
+            Transport::Fed | Transport::Closed => Err(closed()),
+        }
+    }
+
+    /// Sends what a TLS session still holds; `WouldBlock` until all of it
+    /// has gone. Plain streams hold nothing.
+    pub fn flush(&mut self) -> io::Result<()> {
+        match &mut self.transport {
+            Transport::Tls(s, tls) => tls.flush(s.get_mut()),
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether a TLS handshake is still under way.
+    pub fn handshaking(&self) -> bool {
+        matches!(&self.transport, Transport::Tls(_, tls) if tls.handshaking())
+    }
+
+    /// Drives a TLS handshake: `Ok` once it is done, `WouldBlock` while it
+    /// waits for the peer.
+    pub fn handshake(&mut self) -> io::Result<()> {
+        match &mut self.transport {
+            Transport::Tls(s, tls) => tls.handshake(s.get_mut()),
+            _ => Ok(()),
+        }
+    }
+
+    /// Arms the poller for what the waiting operations need (a TLS session
+    /// may need to write while reading, and the other way round).
+    pub fn arm(&self, reading: bool, writing: bool) -> io::Result<()> {
+        let want = |tls: Option<&TlsSession>| {
+            let mut i = Interest {
+                read: reading,
+                write: writing,
+            };
+            if let Some(tls) = tls {
+                i.read |= tls.wants_read() && (reading || writing);
+                i.write |= tls.wants_write();
+            }
+            i
+        };
+        match &self.transport {
+            Transport::Tcp(s) => s.arm(want(None)),
+            Transport::Pipe(s) => s.arm(want(None)),
+            Transport::Tls(s, tls) => s.arm(want(Some(tls))),
+            Transport::Fed | Transport::Closed => Ok(()),
+        }
+    }
+
+    /// The poller reported the stream's descriptor.
+    pub fn fired(&self) {
+        match &self.transport {
+            Transport::Tcp(s) | Transport::Tls(s, _) => s.fired(),
+            Transport::Pipe(s) => s.fired(),
+            Transport::Fed | Transport::Closed => {}
+        }
+    }
+
+    pub fn tcp(&self) -> Option<&TcpStream> {
+        match &self.transport {
+            Transport::Tcp(s) | Transport::Tls(s, _) => Some(s.get()),
+            _ => None,
+        }
+    }
+
+    /// Starts TLS on a connected TCP stream.
+    pub fn start_tls(&mut self, session: TlsSession) {
+        let old = std::mem::replace(&mut self.transport, Transport::Closed);
+        self.transport = match old {
+            Transport::Tcp(s) => Transport::Tls(s, Box::new(session)),
+            other => other,
+        };
+    }
+
+    /// Replaces the transport (a connect moving on to the next address).
+    pub fn set_transport(&mut self, transport: Transport) {
+        self.transport = transport;
+    }
+
+    /// Closes the descriptor (a TLS session says goodbye first, if the
+    /// socket takes it at once). Buffered bytes stay readable.
+    pub fn close(&mut self) {
+        if let Transport::Tls(s, tls) = &mut self.transport {
+            tls.close(s.get_mut());
+        }
+        self.transport = Transport::Closed;
+        self.eof = true;
+    }
+
+    /// Closes the writing half only (a pipe to a child: the child sees the
+    /// end of its input).
+    pub fn close_write(&mut self) {
+        if let Transport::Pipe(_) = self.transport {
+            self.transport = Transport::Closed;
+        }
+    }
+}
+
+/// Retries a call that a signal interrupted.
+fn retry(mut f: impl FnMut() -> io::Result<usize>) -> io::Result<usize> {
+    loop {
+        match f() {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            other => return other,
+        }
+    }
+}
+
+pub fn closed() -> io::Error {
+    io::Error::new(io::ErrorKind::NotConnected, "the connection is closed")
+}

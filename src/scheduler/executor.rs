@@ -1,0 +1,119 @@
+//! The executor: the loop that runs a program's tasks to the end.
+//!
+//! It takes ready tasks from the front of the run queue and asks the
+//! [`Engine`] (the VM) to run one slice of each; between slices it fires
+//! due timers and polls the reactor without blocking, so a task that
+//! computes never starves sockets, timers or signals; when no task is
+//! ready it blocks in the reactor until something happens. It ends when
+//! every task has finished, at `exit`, when the main task fails, or with a
+//! deadlock report when everyone waits for something that cannot happen.
+
+use super::signals::Request;
+use crate::gc::Gc;
+use crate::runtime::{Runtime, Stop};
+use crate::value::{ErrorKind, Task, TaskState, Value};
+
+/// What the executor needs from the VM.
+pub trait Engine {
+    fn runtime(&mut self) -> &mut Runtime;
+    /// Runs `task` until it suspends, is preempted, finishes or fails.
+    fn run_slice(&mut self, task: Gc<Task>) -> Stop;
+    /// Reports the error of a task that nobody awaits.
+    fn report_task_error(&mut self, task: Gc<Task>, error: Value);
+    /// One line per blocked task, for a deadlock report.
+    fn deadlock_report(&self) -> Vec<String>;
+    /// Writes every live task with its stack to stderr (SIGQUIT).
+    fn dump_tasks(&mut self);
+}
+
+/// Acts on Ctrl-C and SIGQUIT.
+fn on_signals(engine: &mut impl Engine, main_id: u64) {
+    while let Some(req) = super::signals::take(engine.runtime()) {
+        match req {
+            Request::Interrupt => {
+                let rt = engine.runtime();
+                if let Some(main) = rt.sched.tasks.get(&(false, main_id)).copied() {
+                    super::cancel_task(rt, main);
+                }
+            }
+            Request::Dump => engine.dump_tasks(),
+        }
+    }
+}
+
+/// Runs tasks until the program ends; `main` is the main script's task.
+pub fn run(engine: &mut impl Engine, main: Gc<Task>) -> Stop {
+    // Compare by id (helpers of the prelude have ids of their own): once
+    // the main task finishes nothing roots it, so its handle may not be
+    // used afterwards.
+    let main_id = main.id;
+    loop {
+        while let Some(task) = engine.runtime().sched.queue.pop_front() {
+            if task.state.get() != TaskState::Ready {
+                continue;
+            }
+            let stop = engine.run_slice(task);
+            let rt = engine.runtime();
+            match stop {
+                Stop::Preempt => {
+                    task.state.set(TaskState::Ready);
+                    rt.sched.queue.push_back(task);
+                }
+                Stop::Suspend => {}
+                Stop::Done(v) => {
+                    rt.sched.finish(task, Ok(v));
+                    if !task.internal && task.id == main_id && super::signals::interrupted(rt) {
+                        return Stop::Interrupted { uncaught: false };
+                    }
+                }
+                Stop::Threw(e) => {
+                    // Someone still waits for the outcome: an awaiting task,
+                    // or an `all`/`race`/`timeout` that has not given up
+                    // (one that gave up left the watchers).
+                    let observed = task.observed.get()
+                        || !task.waiters.borrow().is_empty()
+                        || !task.watchers.borrow().is_empty();
+                    rt.sched.finish(task, Err(e));
+                    let cancelled = matches!(e, Value::Instance(i)
+                        if i.class.is_subclass_of(rt.error_classes[ErrorKind::CancelledError.index()]));
+                    if !task.internal && task.id == main_id {
+                        if super::signals::interrupted(rt) {
+                            return Stop::Interrupted {
+                                uncaught: cancelled,
+                            };
+                        }
+                        return Stop::Threw(e);
+                    }
+                    if !observed && !cancelled {
+                        engine.report_task_error(task, e);
+                    }
+                }
+                other => return other,
+            }
+            let rt = engine.runtime();
+            if let Err(e) = rt.poll_between_slices() {
+                return loop_failed(rt, e);
+            }
+            on_signals(engine, main_id);
+        }
+        let rt = engine.runtime();
+        if rt.sched.tasks.is_empty() {
+            return Stop::Done(Value::Nil);
+        }
+        if rt.sched.has_pending_events() {
+            rt.flush();
+            if let Err(e) = rt.poll_blocking() {
+                return loop_failed(rt, e);
+            }
+            on_signals(engine, main_id);
+            continue;
+        }
+        return Stop::Deadlock(engine.deadlock_report());
+    }
+}
+
+fn loop_failed(rt: &mut Runtime, e: std::io::Error) -> Stop {
+    rt.flush();
+    crate::report_to_stderr(&format!("error: the event loop failed: {e}\n"));
+    Stop::Exit(1)
+}

@@ -1,0 +1,595 @@
+//! The I/O driver: serves the operations waiting on listeners, conns, UDP
+//! sockets and children as the poller reports their descriptors ready, and
+//! hands helper-thread results (file work, name lookups, stdin) to the
+//! futures awaiting them.
+//!
+//! An operation is tried at once when first awaited (most reads on a busy
+//! connection need no wait); if it cannot finish, its future joins the
+//! object's readers or writers and the descriptor is armed for what the
+//! queues need. Queues are served in FIFO order, and only the front
+//! operation of each consumes data, so a read that was cancelled (and left
+//! its queue) takes nothing: the bytes stay in the stream's buffer for the
+//! next read.
+
+use crate::gc::{Gc, Tracer};
+use crate::reactor::pool::{Job, Output};
+use crate::reactor::stream::{Stream, Transport};
+use crate::runtime::Runtime;
+use crate::value::io::{Conn, IoObj, IoState};
+use crate::value::{ErrorKind, Future, FutureKind, IoOp, Outcome, Value};
+use std::io;
+use std::time::Duration;
+
+use super::Scheduler;
+
+pub mod net;
+pub mod process;
+
+/// Turns a helper thread's result into the future's outcome; `None` when
+/// the future moved on to another stage (a resolved name now connecting).
+pub type JobDone = fn(&mut Runtime, Gc<Future>, Output) -> Option<Outcome>;
+
+/// Who receives a helper thread's result.
+pub enum JobWaiter {
+    Future(Gc<Future>, JobDone),
+    /// A chunk of stdin for this conn's buffer.
+    Feed(Gc<IoObj>),
+}
+
+impl JobWaiter {
+    /// Whether a task waits for the result.
+    pub fn awaited(&self) -> bool {
+        match self {
+            JobWaiter::Future(f, _) => f.waiter.get().is_some() || f.parent.get().is_some(),
+            JobWaiter::Feed(obj) => obj.has_waiters(),
+        }
+    }
+
+    pub fn trace(&self, t: &mut Tracer) {
+        match self {
+            JobWaiter::Future(f, _) => t.mark(*f),
+            JobWaiter::Feed(obj) => t.mark(*obj),
+        }
+    }
+}
+
+/// Reads of one line longer than this fail rather than grow without end.
+pub const MAX_LINE: usize = 16 << 20;
+
+/// The OS message without Rust's ` (os error N)` suffix.
+pub fn os_message(e: &io::Error) -> String {
+    let text = e.to_string();
+    match text.rfind(" (os error ") {
+        Some(i) if text.ends_with(')') => text[..i].to_string(),
+        _ => text,
+    }
+}
+
+pub fn io_error(rt: &mut Runtime, message: impl AsRef<str>) -> Value {
+    rt.make_error(ErrorKind::IOError, message.as_ref())
+}
+
+impl Runtime {
+    /// Between slices: fires due timers and, when anything could be ready,
+    /// takes the poller's events without waiting.
+    pub fn poll_between_slices(&mut self) -> io::Result<()> {
+        self.sched.poll_due();
+        if self.sched.io.is_empty() && self.sched.jobs.is_empty() {
+            return Ok(());
+        }
+        // A poll is a system call: at most one per 16 slices, or when half
+        // a millisecond has passed (short slices switch very often).
+        self.sched.slices_since_poll += 1;
+        if self.sched.slices_since_poll < 16
+            && self
+                .sched
+                .last_poll
+                .is_some_and(|t| t.elapsed() < Duration::from_micros(500))
+        {
+            return Ok(());
+        }
+        self.poll_reactor(Some(Duration::ZERO))
+    }
+
+    /// No task is ready: waits for the next timer, I/O event, job result
+    /// or signal.
+    pub fn poll_blocking(&mut self) -> io::Result<()> {
+        self.poll_reactor(None)
+    }
+
+    fn poll_reactor(&mut self, timeout: Option<Duration>) -> io::Result<()> {
+        let Some(reactor) = self.sched.reactor.as_mut() else {
+            return Ok(());
+        };
+        self.sched.slices_since_poll = 0;
+        self.sched.last_poll = Some(std::time::Instant::now());
+        let (mut timers, mut ready, mut done) = (Vec::new(), Vec::new(), Vec::new());
+        reactor.poll(timeout, &mut timers, &mut ready, &mut done)?;
+        self.sched.fire_timers(timers);
+        for r in ready {
+            if crate::scheduler::signals::is_signal_key(r.key) {
+                crate::scheduler::signals::on_ready(self);
+                continue;
+            }
+            if let Some(obj) = self.sched.io.get(&r.key).copied() {
+                fired(obj);
+                drive(self, obj);
+            }
+        }
+        for (key, out) in done {
+            match self.sched.jobs.remove(&key) {
+                Some(JobWaiter::Future(f, finish)) => {
+                    if let Some(outcome) = finish(self, f, out) {
+                        self.sched.complete(f, outcome);
+                    }
+                }
+                Some(JobWaiter::Feed(obj)) => feed(self, obj, out),
+                None => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// The poller, created with the reactor on first use.
+    pub fn poller(&mut self) -> io::Result<std::sync::Arc<polling::Poller>> {
+        Ok(self.sched.reactor()?.poller().clone())
+    }
+
+    /// Runs `job` on a helper thread; the future it returns completes with
+    /// what `done` makes of the result.
+    pub fn job(&mut self, job: Job, done: JobDone) -> io::Result<Gc<Future>> {
+        let key = self.sched.new_key();
+        let fut = self
+            .sched
+            .new_future(&mut self.heap, FutureKind::Job { key });
+        self.sched.reactor()?.submit(key, job);
+        self.sched.jobs.insert(key, JobWaiter::Future(fut, done));
+        Ok(fut)
+    }
+
+    /// A future for `op` on `obj`, started when first awaited.
+    pub fn io_future(&mut self, obj: Gc<IoObj>, op: IoOp, payload: Value) -> Value {
+        let fut = self.sched.new_future(
+            &mut self.heap,
+            FutureKind::Io {
+                obj,
+                op,
+                started: false,
+            },
+        );
+        fut.payload.set(payload);
+        Value::Future(fut)
+    }
+}
+
+fn fired(obj: Gc<IoObj>) {
+    match &*obj.state.borrow() {
+        IoState::Conn(c) => c.stream.fired(),
+        IoState::Listener(l) => {
+            if let Some(s) = &l.source {
+                s.fired()
+            }
+        }
+        IoState::Udp(u) => {
+            if let Some(s) = &u.source {
+                s.fired()
+            }
+        }
+        IoState::Child(c) => {
+            if let Some(s) = &c.exit {
+                s.fired()
+            }
+        }
+    }
+}
+
+/// Starts an I/O future at its first await: queued behind the operations
+/// already waiting, then tried.
+pub fn start(rt: &mut Runtime, fut: Gc<Future>) {
+    let FutureKind::Io { obj, op, started } = fut.kind.get() else {
+        return;
+    };
+    if started {
+        return;
+    }
+    fut.kind.set(FutureKind::Io {
+        obj,
+        op,
+        started: true,
+    });
+    if op.writes() {
+        obj.writers.borrow_mut().push_back(fut);
+    } else {
+        obj.readers.borrow_mut().push_back(fut);
+    }
+    drive(rt, obj);
+}
+
+/// Takes a pending operation out of its queue (its task was cancelled or
+/// it lost a race): it has taken nothing. Awaiting it again starts it
+/// again. A cancelled wait for a child kills the child.
+pub fn detach(sched: &mut Scheduler, fut: Gc<Future>) {
+    let FutureKind::Io { obj, op, .. } = fut.kind.get() else {
+        return;
+    };
+    if op.writes() {
+        obj.writers.borrow_mut().remove(fut);
+    } else {
+        obj.readers.borrow_mut().remove(fut);
+    }
+    fut.kind.set(FutureKind::Io {
+        obj,
+        op,
+        started: false,
+    });
+    if op == IoOp::Wait {
+        if let IoState::Child(c) = &mut *obj.state.borrow_mut() {
+            if c.status.is_none() {
+                let _ = c.process.kill();
+            }
+        }
+    }
+    update(sched, obj);
+}
+
+/// Serves `obj`'s queues as far as they can go, then arms its descriptor
+/// for what is still waiting.
+pub fn drive(rt: &mut Runtime, obj: Gc<IoObj>) {
+    for writers in [true, false] {
+        loop {
+            let queue = if writers { &obj.writers } else { &obj.readers };
+            let Some(fut) = queue.borrow_mut().front() else {
+                break;
+            };
+            let FutureKind::Io { op, .. } = fut.kind.get() else {
+                queue.borrow_mut().remove(fut);
+                continue;
+            };
+            let Some(outcome) = attempt(rt, obj, fut, op) else {
+                break;
+            };
+            queue.borrow_mut().remove(fut);
+            rt.sched.complete(fut, outcome);
+        }
+    }
+    update(&mut rt.sched, obj);
+}
+
+/// Arms the descriptor for the queues, and keeps the object where the
+/// poller's events find it while anything waits.
+fn update(sched: &mut Scheduler, obj: Gc<IoObj>) {
+    let reading = !obj.readers.borrow().is_empty();
+    let writing = !obj.writers.borrow().is_empty();
+    let result = match &*obj.state.borrow() {
+        IoState::Conn(c) => {
+            if c.stream.is_fed() {
+                Ok(())
+            } else {
+                let connecting = c.connecting.is_some();
+                c.stream
+                    .arm(reading && !connecting, writing || (connecting && reading))
+            }
+        }
+        IoState::Listener(l) => l.source.as_ref().map_or(Ok(()), |s| {
+            s.arm(crate::reactor::source::Interest {
+                read: reading,
+                write: false,
+            })
+        }),
+        IoState::Udp(u) => u.source.as_ref().map_or(Ok(()), |s| {
+            s.arm(crate::reactor::source::Interest {
+                read: reading,
+                write: writing,
+            })
+        }),
+        IoState::Child(c) => c.exit.as_ref().map_or(Ok(()), |s| {
+            s.arm(crate::reactor::source::Interest {
+                read: reading,
+                write: false,
+            })
+        }),
+    };
+    // Arming fails only for a descriptor that is gone; its operations were
+    // answered when it closed.
+    let _ = result;
+    if reading || writing {
+        sched.io.insert(obj.key, obj);
+    } else {
+        sched.io.remove(&obj.key);
+    }
+}
+
+/// Tries `op` once: its outcome, or `None` to keep waiting.
+fn attempt(rt: &mut Runtime, obj: Gc<IoObj>, fut: Gc<Future>, op: IoOp) -> Option<Outcome> {
+    let kind = match &*obj.state.borrow() {
+        IoState::Listener(_) => 0,
+        IoState::Conn(_) => 1,
+        IoState::Udp(_) => 2,
+        IoState::Child(_) => 3,
+    };
+    match kind {
+        0 => net::accept(rt, obj),
+        1 if op == IoOp::Connect => net::connect(rt, obj),
+        1 if op.writes() => write(rt, obj, fut, op),
+        1 => read(rt, obj, op),
+        2 => net::udp(rt, obj, fut, op),
+        _ => process::wait(rt, obj),
+    }
+}
+
+/// A read from a conn's buffer, filling it as needed.
+fn read(rt: &mut Runtime, obj: Gc<IoObj>, op: IoOp) -> Option<Outcome> {
+    let mut scratch = std::mem::take(&mut rt.sched.scratch);
+    if scratch.is_empty() {
+        scratch = vec![0; 64 << 10];
+    }
+    let result = read_with(rt, obj, op, &mut scratch);
+    rt.sched.scratch = scratch;
+    result
+}
+
+fn read_with(rt: &mut Runtime, obj: Gc<IoObj>, op: IoOp, scratch: &mut [u8]) -> Option<Outcome> {
+    let mut state = obj.state.borrow_mut();
+    let IoState::Conn(conn) = &mut *state else {
+        return None;
+    };
+    if conn.connecting.is_some() {
+        return None;
+    }
+    loop {
+        if let Some(answer) = answer(conn, op) {
+            drop(state);
+            return Some(answer.into_outcome(rt));
+        }
+        if conn.stream.is_fed() {
+            if !conn.feeding {
+                conn.feeding = true;
+                drop(state);
+                request_stdin(rt, obj);
+            }
+            return None;
+        }
+        match conn.stream.fill(scratch) {
+            Ok(_) => continue,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return None,
+            Err(e) => {
+                let msg = format!("cannot read from {}: {}", conn.peer, os_message(&e));
+                drop(state);
+                return Some(Err(io_error(rt, msg)));
+            }
+        }
+    }
+}
+
+/// What a read produces, before it becomes a value.
+enum Answer {
+    Bytes(Vec<u8>),
+    Text(Vec<u8>),
+    End,
+    Error(String),
+}
+
+impl Answer {
+    fn into_outcome(self, rt: &mut Runtime) -> Outcome {
+        match self {
+            Answer::Bytes(b) => Ok(Value::Bytes(rt.heap.alloc(crate::value::Bytes {
+                data: b.into_boxed_slice(),
+            }))),
+            Answer::Text(b) => Ok(rt.str(String::from_utf8_lossy(&b).into_owned())),
+            Answer::End => Ok(Value::Nil),
+            Answer::Error(m) => Err(io_error(rt, m)),
+        }
+    }
+}
+
+/// Answers a read from the buffered bytes, if they (or the end) suffice.
+fn answer(conn: &mut Conn, op: IoOp) -> Option<Answer> {
+    let s: &mut Stream = &mut conn.stream;
+    let buffered = s.buffered();
+    match op {
+        IoOp::Read { max } => {
+            if !buffered.is_empty() {
+                return Some(Answer::Bytes(s.take(max.max(1))));
+            }
+            s.at_eof().then_some(Answer::End)
+        }
+        IoOp::ReadLine => {
+            if let Some(i) = buffered.iter().position(|&b| b == b'\n') {
+                let mut line = s.take(i + 1);
+                line.pop();
+                if line.last() == Some(&b'\r') {
+                    line.pop();
+                }
+                return Some(Answer::Text(line));
+            }
+            if s.at_eof() {
+                if buffered.is_empty() {
+                    return Some(Answer::End);
+                }
+                let n = buffered.len();
+                return Some(Answer::Text(s.take(n)));
+            }
+            (buffered.len() > MAX_LINE).then(|| {
+                Answer::Error(format!(
+                    "read_line(): a line from {} is longer than {} MiB",
+                    conn.peer,
+                    MAX_LINE >> 20
+                ))
+            })
+        }
+        IoOp::ReadExact { n } => {
+            if buffered.len() >= n {
+                return Some(Answer::Bytes(s.take(n)));
+            }
+            s.at_eof().then(|| {
+                Answer::Error(format!(
+                    "read_exact({n}): the stream ended after {} bytes",
+                    buffered.len()
+                ))
+            })
+        }
+        IoOp::ReadAll => {
+            if s.at_eof() {
+                let n = buffered.len();
+                return Some(Answer::Text(s.take(n)));
+            }
+            None
+        }
+        _ => None,
+    }
+}
+
+/// Writes the payload; done when all of it has gone to the OS.
+fn write(rt: &mut Runtime, obj: Gc<IoObj>, fut: Gc<Future>, op: IoOp) -> Option<Outcome> {
+    let IoOp::Write { mut done } = op else {
+        return None;
+    };
+    let payload = fut.payload.get();
+    let data: &[u8] = match &payload {
+        Value::Str(s) => s.as_str().as_bytes(),
+        Value::Bytes(b) => &b.data,
+        _ => &[],
+    };
+    let mut state = obj.state.borrow_mut();
+    let IoState::Conn(conn) = &mut *state else {
+        return None;
+    };
+    if conn.connecting.is_some() {
+        return None;
+    }
+    let result = loop {
+        if done >= data.len() {
+            match conn.stream.flush() {
+                Ok(()) => break Ok(()),
+                Err(e) => break Err(e),
+            }
+        }
+        match conn.stream.write(&data[done..]) {
+            Ok(0) => break Err(io::ErrorKind::WriteZero.into()),
+            Ok(n) => done += n,
+            Err(e) => break Err(e),
+        }
+    };
+    let peer = conn.peer.clone();
+    drop(state);
+    match result {
+        Ok(()) => Some(Ok(Value::Nil)),
+        Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+            fut.kind.set(FutureKind::Io {
+                obj,
+                op: IoOp::Write { done },
+                started: true,
+            });
+            None
+        }
+        Err(e) => {
+            let msg = format!("cannot write to {peer}: {}", os_message(&e));
+            Some(Err(io_error(rt, msg)))
+        }
+    }
+}
+
+/// Closes a conn: waiting readers get nil, waiting writers `IOError`.
+pub fn close(rt: &mut Runtime, obj: Gc<IoObj>) {
+    let peer = {
+        let mut state = obj.state.borrow_mut();
+        match &mut *state {
+            IoState::Conn(c) => {
+                c.stream.close();
+                c.connecting = None;
+                c.peer.clone()
+            }
+            IoState::Listener(l) => {
+                l.source = None;
+                l.addr.clone()
+            }
+            IoState::Udp(u) => {
+                u.source = None;
+                u.addr.clone()
+            }
+            IoState::Child(_) => return,
+        }
+    };
+    let readers = obj.readers.borrow_mut().take_all();
+    for f in readers {
+        rt.sched.complete(f, Ok(Value::Nil));
+    }
+    let writers = obj.writers.borrow_mut().take_all();
+    for f in writers {
+        let e = io_error(rt, format!("{peer}: the connection is closed"));
+        rt.sched.complete(f, Err(e));
+    }
+    rt.sched.io.remove(&obj.key);
+}
+
+/// Asks a helper thread for the next chunk of stdin.
+fn request_stdin(rt: &mut Runtime, obj: Gc<IoObj>) {
+    // Output a prompt printed before reading is seen first.
+    rt.flush();
+    let key = rt.sched.new_key();
+    let job: Job = Box::new(|| {
+        use std::io::Read;
+        let mut buf = vec![0u8; 64 << 10];
+        let n = loop {
+            match std::io::stdin().lock().read(&mut buf) {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                other => break other,
+            }
+        };
+        let out: io::Result<Vec<u8>> = n.map(|n| {
+            buf.truncate(n);
+            buf
+        });
+        Box::new(out)
+    });
+    match rt.sched.reactor() {
+        Ok(r) => {
+            r.submit(key, job);
+            rt.sched.jobs.insert(key, JobWaiter::Feed(obj));
+        }
+        Err(_) => feed_failed(obj),
+    }
+}
+
+fn feed_failed(obj: Gc<IoObj>) {
+    if let IoState::Conn(c) = &mut *obj.state.borrow_mut() {
+        c.feeding = false;
+        c.stream.push(&[]);
+    }
+}
+
+/// A chunk of stdin arrived (empty: the end; an error ends it too).
+fn feed(rt: &mut Runtime, obj: Gc<IoObj>, out: Output) {
+    match out.downcast::<io::Result<Vec<u8>>>() {
+        Ok(r) => {
+            if let IoState::Conn(c) = &mut *obj.state.borrow_mut() {
+                c.feeding = false;
+                match *r {
+                    Ok(data) => c.stream.push(&data),
+                    Err(_) => c.stream.push(&[]),
+                }
+            }
+        }
+        Err(_) => feed_failed(obj),
+    }
+    drive(rt, obj);
+}
+
+/// A new I/O object registered under a fresh key.
+pub fn new_obj(rt: &mut Runtime, key: u64, state: IoState) -> Gc<IoObj> {
+    rt.heap.alloc(IoObj::new(key, state))
+}
+
+/// A conn over `transport`.
+pub fn new_conn(rt: &mut Runtime, key: u64, transport: Transport, peer: String) -> Gc<IoObj> {
+    new_obj(
+        rt,
+        key,
+        IoState::Conn(Conn {
+            stream: Stream::new(transport),
+            peer,
+            connecting: None,
+            feeding: false,
+        }),
+    )
+}

@@ -1,0 +1,153 @@
+//! Child processes for the I/O driver: spawning without a shell, with
+//! their stdin, stdout and stderr as non-blocking pipe conns, and their
+//! exit watched through a pidfd on the poller (no thread blocks in
+//! `waitpid`).
+
+use super::{io_error, new_conn, new_obj, os_message};
+use crate::gc::Gc;
+use crate::reactor::source::Source;
+use crate::reactor::stream::Transport;
+use crate::runtime::Runtime;
+use crate::value::io::{Child, IoObj, IoState};
+use crate::value::{Outcome, Value};
+use std::fs::File;
+use std::io;
+use std::os::fd::{FromRawFd, OwnedFd};
+use std::process::{Command, ExitStatus, Stdio};
+
+/// How to start a child.
+pub struct SpawnSpec {
+    pub cmd: String,
+    pub args: Vec<String>,
+    pub cwd: Option<String>,
+    pub env: Vec<(String, String)>,
+}
+
+/// A signal kill is reported as 128 + signo, as shells do.
+pub fn status_code(status: ExitStatus) -> i64 {
+    use std::os::unix::process::ExitStatusExt;
+    match (status.code(), status.signal()) {
+        (Some(c), _) => c.into(),
+        (None, Some(sig)) => 128 + i64::from(sig),
+        (None, None) => 1,
+    }
+}
+
+fn nonblocking(fd: &OwnedFd) -> io::Result<()> {
+    use std::os::fd::AsRawFd;
+    let raw = fd.as_raw_fd();
+    // SAFETY: fcntl on a descriptor we own.
+    let flags = unsafe { libc::fcntl(raw, libc::F_GETFL) };
+    if flags < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: as above.
+    if unsafe { libc::fcntl(raw, libc::F_SETFL, flags | libc::O_NONBLOCK) } < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+fn pidfd(pid: u32) -> Option<OwnedFd> {
+    // SAFETY: pidfd_open takes a pid and flags and returns a new descriptor.
+    let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid as libc::pid_t, 0) };
+    if fd < 0 {
+        return None;
+    }
+    // SAFETY: the descriptor was just created and is owned by no one else.
+    Some(unsafe { OwnedFd::from_raw_fd(fd as i32) })
+}
+
+fn pipe_conn(rt: &mut Runtime, fd: OwnedFd, what: String) -> io::Result<Value> {
+    nonblocking(&fd)?;
+    let key = rt.sched.new_key();
+    let source = Source::new(File::from(fd), rt.poller()?, key)?;
+    Ok(Value::Io(new_conn(rt, key, Transport::Pipe(source), what)))
+}
+
+/// Starts a child; the message names the command when it cannot start.
+pub fn spawn(rt: &mut Runtime, spec: SpawnSpec) -> Result<Gc<IoObj>, String> {
+    let mut cmd = Command::new(&spec.cmd);
+    cmd.args(&spec.args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if let Some(dir) = &spec.cwd {
+        cmd.current_dir(dir);
+    }
+    cmd.envs(spec.env.iter().map(|(k, v)| (k, v)));
+    let mut process = cmd
+        .spawn()
+        .map_err(|e| format!("cannot run `{}`: {}", spec.cmd, os_message(&e)))?;
+    let fail = |e: io::Error| format!("cannot run `{}`: {}", spec.cmd, os_message(&e));
+    let name = &spec.cmd;
+    let stdin = match process.stdin.take() {
+        Some(p) => pipe_conn(rt, p.into(), format!("stdin of {name}")).map_err(fail)?,
+        None => Value::Nil,
+    };
+    let stdout = match process.stdout.take() {
+        Some(p) => pipe_conn(rt, p.into(), format!("stdout of {name}")).map_err(fail)?,
+        None => Value::Nil,
+    };
+    let stderr = match process.stderr.take() {
+        Some(p) => pipe_conn(rt, p.into(), format!("stderr of {name}")).map_err(fail)?,
+        None => Value::Nil,
+    };
+    let key = rt.sched.new_key();
+    let exit = match pidfd(process.id()) {
+        Some(fd) => Some(Source::new(fd, rt.poller().map_err(fail)?, key).map_err(fail)?),
+        None => None,
+    };
+    Ok(new_obj(
+        rt,
+        key,
+        IoState::Child(Child {
+            process,
+            exit,
+            status: None,
+            stdin,
+            stdout,
+            stderr,
+        }),
+    ))
+}
+
+/// A child's exit status, once it has exited.
+pub fn wait(rt: &mut Runtime, obj: Gc<IoObj>) -> Option<Outcome> {
+    let result = {
+        let mut state = obj.state.borrow_mut();
+        let IoState::Child(c) = &mut *state else {
+            return None;
+        };
+        if let Some(s) = c.status {
+            return Some(Ok(Value::Int(s)));
+        }
+        match c.process.try_wait() {
+            Ok(Some(status)) => {
+                let code = status_code(status);
+                c.status = Some(code);
+                // The pidfd is no longer needed.
+                c.exit = None;
+                Ok(code)
+            }
+            Ok(None) if c.exit.is_none() => {
+                // Without pidfds nothing wakes us: wait on a helper-free
+                // fallback, a blocking wait (rare: Linux before 5.3).
+                match c.process.wait() {
+                    Ok(status) => {
+                        let code = status_code(status);
+                        c.status = Some(code);
+                        Ok(code)
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+            Ok(None) => return None,
+            Err(e) => Err(e),
+        }
+    };
+    Some(match result {
+        Ok(code) => Ok(Value::Int(code)),
+        Err(e) => Err(io_error(rt, os_message(&e))),
+    })
+}

@@ -1,0 +1,106 @@
+//! Ctrl-C and SIGQUIT while a script runs (LANGUAGE.md §11).
+//!
+//! signal-hook's handlers only set flags and write a byte to a self-pipe;
+//! the pipe's read end is registered with the poller, so a blocked poll
+//! wakes, and the executor checks the flags between slices (an atomic
+//! load), so a task computing in a loop is interrupted within a slice. The
+//! first SIGINT cancels the main task; a second one exits at once with
+//! status 130 (signal-hook's conditional shutdown, armed by the first).
+//! SIGQUIT asks the executor to write every live task's stack to stderr.
+
+use crate::reactor::source::{Interest, Source};
+use crate::runtime::Runtime;
+use std::io::{self, Read};
+use std::os::unix::net::UnixStream;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+/// The reactor key of the self-pipe.
+const KEY: u64 = 1 << 63;
+
+pub struct Signals {
+    interrupt: Arc<AtomicBool>,
+    quit: Arc<AtomicBool>,
+    /// The first Ctrl-C was seen (and handled).
+    pub interrupted: bool,
+    pipe: Source<UnixStream>,
+}
+
+/// What the executor must do after a signal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Request {
+    /// Cancel the main task (the first Ctrl-C).
+    Interrupt,
+    /// Write every task's stack to stderr (SIGQUIT).
+    Dump,
+}
+
+pub fn is_signal_key(key: u64) -> bool {
+    key == KEY
+}
+
+/// Starts watching SIGINT and SIGQUIT.
+pub fn install(rt: &mut Runtime) -> io::Result<()> {
+    use signal_hook::consts::{SIGINT, SIGQUIT};
+    let interrupt = Arc::new(AtomicBool::new(false));
+    let quit = Arc::new(AtomicBool::new(false));
+    // Registered before the flag: a SIGINT that finds the flag already set
+    // (the second) exits at once.
+    signal_hook::flag::register_conditional_shutdown(SIGINT, 130, interrupt.clone())?;
+    signal_hook::flag::register(SIGINT, interrupt.clone())?;
+    signal_hook::flag::register(SIGQUIT, quit.clone())?;
+    let (read, write) = UnixStream::pair()?;
+    read.set_nonblocking(true)?;
+    write.set_nonblocking(true)?;
+    signal_hook::low_level::pipe::register(SIGINT, write.try_clone()?)?;
+    signal_hook::low_level::pipe::register(SIGQUIT, write)?;
+    let pipe = Source::new(read, rt.poller()?, KEY)?;
+    pipe.arm(Interest {
+        read: true,
+        write: false,
+    })?;
+    rt.sched.signals = Some(Signals {
+        interrupt,
+        quit,
+        interrupted: false,
+        pipe,
+    });
+    Ok(())
+}
+
+/// The self-pipe woke the poller: empty it and watch it again.
+pub fn on_ready(rt: &mut Runtime) {
+    if let Some(s) = &mut rt.sched.signals {
+        s.pipe.fired();
+        let mut buf = [0u8; 64];
+        while let Ok(n) = s.pipe.get_mut().read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+        }
+        let _ = s.pipe.arm(Interest {
+            read: true,
+            write: false,
+        });
+    }
+}
+
+/// Signals that arrived since the last check, for the executor.
+pub fn take(rt: &mut Runtime) -> Option<Request> {
+    let s = rt.sched.signals.as_mut()?;
+    if s.quit.swap(false, Ordering::Relaxed) {
+        return Some(Request::Dump);
+    }
+    // The flag stays set after the first Ctrl-C: that is what makes the
+    // second one exit.
+    if !s.interrupted && s.interrupt.load(Ordering::Relaxed) {
+        s.interrupted = true;
+        return Some(Request::Interrupt);
+    }
+    None
+}
+
+/// Whether the first Ctrl-C has been handled.
+pub fn interrupted(rt: &Runtime) -> bool {
+    rt.sched.signals.as_ref().is_some_and(|s| s.interrupted)
+}
