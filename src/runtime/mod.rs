@@ -13,6 +13,8 @@ use crate::value::{Class, ErrorKind, Module, NResult, Str, Value};
 use rustc_hash::FxHashMap;
 use std::io::Write;
 
+pub mod stdout;
+
 /// Why [`Vm::run`] returned.
 #[derive(Debug)]
 pub enum Stop {
@@ -88,7 +90,7 @@ pub struct Runtime {
     pub native_factory: Option<NativeModuleFactory>,
     /// One-character strings for ASCII, shared by string iteration and indexing.
     pub ascii_chars: Vec<Gc<Str>>,
-    pub out: Box<dyn Write>,
+    pub out: stdout::Stdout,
     /// `os.args`.
     pub args: Vec<String>,
     pub names: WellKnown,
@@ -118,12 +120,7 @@ impl Runtime {
         let ascii_chars = (0u8..128)
             .map(|b| heap.alloc(Str::new((b as char).to_string())))
             .collect();
-        let stdout = std::io::stdout();
-        let out: Box<dyn Write> = if std::io::IsTerminal::is_terminal(&stdout) {
-            Box::new(std::io::LineWriter::new(stdout))
-        } else {
-            Box::new(std::io::BufWriter::with_capacity(1 << 16, stdout))
-        };
+        let out = stdout::Stdout::new();
         let mut rt = Runtime {
             heap,
             symbols,
@@ -259,8 +256,15 @@ impl Runtime {
         }
     }
 
+    /// Waits until everything printed has been written (at exit, and
+    /// before an error report so that stdout and stderr keep their order).
     pub fn flush(&mut self) {
         let _ = self.out.flush();
+    }
+
+    /// Passes printed output on to be written, without waiting for it.
+    pub fn hand_off_output(&mut self) {
+        let _ = self.out.hand_off();
     }
 }
 

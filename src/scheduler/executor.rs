@@ -101,7 +101,7 @@ pub fn run(engine: &mut impl Engine, main: Gc<Task>) -> Stop {
             return Stop::Done(Value::Nil);
         }
         if rt.sched.has_pending_events() {
-            rt.flush();
+            rt.hand_off_output();
             if let Err(e) = rt.poll_blocking() {
                 return loop_failed(rt, e);
             }

@@ -169,7 +169,7 @@ fn print(rt: &mut Runtime, args: &[Value]) -> NResult {
 /// anything else is an `IOError`.
 pub(super) fn stdout_failed(rt: &mut Runtime, e: std::io::Error) -> NResult {
     if e.kind() == std::io::ErrorKind::BrokenPipe {
-        rt.out = Box::new(std::io::sink());
+        rt.out.close();
         return Err(crate::value::Ctrl::Exit(0));
     }
     err(ErrorKind::IOError, format!("cannot write to stdout: {e}"))

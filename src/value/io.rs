@@ -67,12 +67,35 @@ pub struct Child {
 
 impl Drop for Child {
     fn drop(&mut self) {
-        // Nobody can wait for it any more: make sure it does not linger as
-        // a zombie (a child still running is left to run).
-        if self.status.is_none() {
-            let _ = self.process.try_wait();
+        // Nobody can wait for it any more. A child still running is left to
+        // run, and reaped once it exits (see `reap_orphans`), so that it
+        // does not linger as a zombie.
+        if self.status.is_none() && matches!(self.process.try_wait(), Ok(None)) {
+            let pid = self.process.id();
+            ORPHANS.with(|o| o.borrow_mut().push(pid));
         }
     }
+}
+
+thread_local! {
+    /// Children whose objects were collected while they still ran.
+    static ORPHANS: RefCell<Vec<u32>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Reaps the orphaned children that have exited (without blocking).
+pub fn reap_orphans() {
+    ORPHANS.with(|o| {
+        let mut o = o.borrow_mut();
+        if o.is_empty() {
+            return;
+        }
+        o.retain(|&pid| {
+            let mut status = 0;
+            // SAFETY: waitpid with WNOHANG on a child of this process.
+            let r = unsafe { libc::waitpid(pid as libc::pid_t, &mut status, libc::WNOHANG) };
+            r == 0
+        });
+    });
 }
 
 pub enum IoState {

@@ -106,6 +106,7 @@ impl Runtime {
         let (mut timers, mut ready, mut done) = (Vec::new(), Vec::new(), Vec::new());
         reactor.poll(timeout, &mut timers, &mut ready, &mut done)?;
         self.sched.fire_timers(timers);
+        crate::value::io::reap_orphans();
         for r in ready {
             if crate::scheduler::signals::is_signal_key(r.key) {
                 crate::scheduler::signals::on_ready(self);
@@ -516,7 +517,10 @@ pub fn close(rt: &mut Runtime, obj: Gc<IoObj>) {
     }
     let writers = obj.writers.borrow_mut().take_all();
     for f in writers {
-        let e = io_error(rt, format!("{peer}: the connection is closed"));
+        let e = io_error(
+            rt,
+            format!("cannot write to {peer}: the connection is closed"),
+        );
         rt.sched.complete(f, Err(e));
     }
     rt.sched.io.remove(&obj.key);
@@ -524,8 +528,8 @@ pub fn close(rt: &mut Runtime, obj: Gc<IoObj>) {
 
 /// Asks a helper thread for the next chunk of stdin.
 fn request_stdin(rt: &mut Runtime, obj: Gc<IoObj>) {
-    // Output a prompt printed before reading is seen first.
-    rt.flush();
+    // A prompt printed before reading shows before the wait.
+    rt.hand_off_output();
     let key = rt.sched.new_key();
     let job: Job = Box::new(|| {
         use std::io::Read;

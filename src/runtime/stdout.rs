@@ -1,0 +1,193 @@
+//! The program's stdout.
+//!
+//! On a terminal, lines are written as they are printed. Into a pipe or a
+//! file, output is gathered in a local buffer and handed to a writer
+//! thread in large pieces, so a reader that is slow to drain the pipe
+//! delays the scheduler only once a megabyte is waiting (back-pressure,
+//! memory stays bounded) instead of at every full pipe. [`Stdout::flush`]
+//! waits until everything has been written: at exit and before error
+//! reports, so stdout and stderr keep their order. [`Stdout::hand_off`]
+//! only passes the buffer on: before the scheduler blocks, and before
+//! reading stdin, so a prompt shows without waiting for it to be read.
+//!
+//! A write error (a reader that closed the pipe) is kept and returned by
+//! the next write, where `print` turns a broken pipe into a quiet exit.
+
+use std::io::{self, IsTerminal, LineWriter, Write};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+
+/// Gathered locally before it goes to the writer thread.
+const LOCAL: usize = 64 << 10;
+/// Queued for the writer thread before printing waits.
+const QUEUED: usize = 1 << 20;
+
+#[derive(Default)]
+struct State {
+    queue: Vec<u8>,
+    /// The thread holds bytes it is writing.
+    writing: bool,
+    error: Option<io::ErrorKind>,
+}
+
+#[derive(Default)]
+/// What the printing thread and the writer thread share.
+pub struct Shared {
+    state: Mutex<State>,
+    /// Signalled when bytes are queued and when the thread has written.
+    changed: Condvar,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn wait<'a>(&self, g: MutexGuard<'a, State>) -> MutexGuard<'a, State> {
+        self.changed.wait(g).unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+pub enum Stdout {
+    Terminal(LineWriter<io::Stdout>),
+    Piped {
+        local: Vec<u8>,
+        /// Started at the first hand-off.
+        shared: Option<Arc<Shared>>,
+    },
+    /// Output is discarded (the reader went away).
+    Closed,
+}
+
+impl Stdout {
+    pub fn new() -> Stdout {
+        let out = io::stdout();
+        if out.is_terminal() {
+            Stdout::Terminal(LineWriter::new(out))
+        } else {
+            Stdout::Piped {
+                local: Vec::new(),
+                shared: None,
+            }
+        }
+    }
+
+    /// From now on output goes nowhere.
+    pub fn close(&mut self) {
+        *self = Stdout::Closed;
+    }
+
+    /// Passes buffered output to the writer thread without waiting for it
+    /// to be written (unless a megabyte is already waiting).
+    pub fn hand_off(&mut self) -> io::Result<()> {
+        let Stdout::Piped { local, shared } = self else {
+            return Ok(());
+        };
+        if local.is_empty() {
+            return Ok(());
+        }
+        let shared = shared.get_or_insert_with(start_writer);
+        let mut g = shared.lock();
+        while g.queue.len() >= QUEUED && g.error.is_none() {
+            g = shared.wait(g);
+        }
+        if let Some(kind) = g.error {
+            local.clear();
+            return Err(kind.into());
+        }
+        if g.queue.is_empty() {
+            std::mem::swap(&mut g.queue, local);
+        } else {
+            g.queue.append(local);
+        }
+        drop(g);
+        shared.changed.notify_all();
+        Ok(())
+    }
+}
+
+impl Default for Stdout {
+    fn default() -> Self {
+        Stdout::new()
+    }
+}
+
+impl Write for Stdout {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Stdout::Terminal(w) => w.write(buf),
+            Stdout::Closed => Ok(buf.len()),
+            Stdout::Piped { local, shared } => {
+                if let Some(kind) = shared.as_ref().and_then(|s| s.lock().error) {
+                    return Err(kind.into());
+                }
+                local.extend_from_slice(buf);
+                if local.len() >= LOCAL {
+                    self.hand_off()?;
+                }
+                Ok(buf.len())
+            }
+        }
+    }
+
+    /// Waits until everything printed so far has been written.
+    fn flush(&mut self) -> io::Result<()> {
+        self.hand_off()?;
+        match self {
+            Stdout::Terminal(w) => w.flush(),
+            Stdout::Closed => Ok(()),
+            Stdout::Piped { shared, .. } => {
+                let Some(shared) = shared else { return Ok(()) };
+                let mut g = shared.lock();
+                while (!g.queue.is_empty() || g.writing) && g.error.is_none() {
+                    g = shared.wait(g);
+                }
+                match g.error {
+                    Some(kind) => Err(kind.into()),
+                    None => Ok(()),
+                }
+            }
+        }
+    }
+}
+
+fn start_writer() -> Arc<Shared> {
+    let shared = Arc::new(Shared::default());
+    let theirs = shared.clone();
+    let started = std::thread::Builder::new()
+        .name("weft-stdout".into())
+        .stack_size(64 << 10)
+        .spawn(move || writer(&theirs));
+    if started.is_err() {
+        // No thread: report the failure at the next write.
+        shared.lock().error = Some(io::ErrorKind::OutOfMemory);
+    }
+    shared
+}
+
+fn writer(shared: &Shared) {
+    let mut out = io::stdout().lock();
+    let mut chunk = Vec::new();
+    loop {
+        let mut g = shared.lock();
+        while g.queue.is_empty() {
+            g = shared.wait(g);
+        }
+        std::mem::swap(&mut chunk, &mut g.queue);
+        g.writing = true;
+        drop(g);
+        // Waiting printers may go on as soon as the queue is taken.
+        shared.changed.notify_all();
+        let result = out.write_all(&chunk).and_then(|_| out.flush());
+        chunk.clear();
+        let mut g = shared.lock();
+        g.writing = false;
+        if let Err(e) = result {
+            g.error = Some(e.kind());
+            drop(g);
+            shared.changed.notify_all();
+            return;
+        }
+        drop(g);
+        shared.changed.notify_all();
+    }
+}
