@@ -1,9 +1,14 @@
 //! Weft: a small dynamic language whose interpreter has concurrency built in.
 //!
 //! The pipeline: [`lexer`] → [`parser`] → [`compiler`] → [`vm`], with
-//! [`diagnostics`] rendering every error. This file is the facade the `weft`
-//! command (and the test runner) use: source in, diagnostics or a running
-//! program out.
+//! [`diagnostics`] rendering every error. At run time, from the bottom up:
+//! the [`reactor`] (timers, readiness of descriptors, helper threads; no
+//! values), the heap objects of [`value`] on the [`gc`] heap, the
+//! [`runtime`] state that natives share, the [`scheduler`] (run queue,
+//! futures, the I/O driver and the executor loop), and the [`vm`], which
+//! the executor asks to run one slice of a task at a time. This file is the
+//! facade the `weft` command (and the test runner) use: source in,
+//! diagnostics or a running program out.
 
 pub mod ast;
 pub mod bytecode;

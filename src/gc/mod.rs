@@ -24,6 +24,12 @@
 //!
 //! Marking uses an explicit gray stack, so a list nested a million levels deep
 //! does not overflow the Rust stack.
+//!
+//! Finalization: sweeping drops an unreachable object, so an object that owns
+//! an OS resource releases it in its `Drop` — a conn or listener deregisters
+//! its descriptor from the poller and closes it (`reactor::source::Source`),
+//! a child process is reaped once it exits. Such a `Drop` must not touch
+//! other heap objects (they may be freed in the same sweep).
 
 use std::cell::Cell;
 use std::fmt;
