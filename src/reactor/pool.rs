@@ -124,3 +124,34 @@ impl Drop for Pool {
         self.sender = None;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::reactor::Reactor;
+    use std::time::Duration;
+
+    #[test]
+    fn results_come_back_with_their_keys_and_wake_the_poller() {
+        let mut r = Reactor::new().unwrap();
+        for key in 1..=5u64 {
+            r.submit(key, Box::new(move || Box::new(key * 10)));
+        }
+        let mut done = Vec::new();
+        while done.len() < 5 {
+            r.poll(
+                Some(Duration::from_secs(5)),
+                &mut vec![],
+                &mut vec![],
+                &mut done,
+            )
+            .unwrap();
+        }
+        let mut got: Vec<(u64, u64)> = done
+            .into_iter()
+            .map(|(k, out)| (k, *out.downcast::<u64>().unwrap()))
+            .collect();
+        got.sort();
+        assert_eq!(got, (1..=5).map(|k| (k, k * 10)).collect::<Vec<_>>());
+        assert!(!r.jobs_pending());
+    }
+}

@@ -101,3 +101,66 @@ impl<T: AsFd> Drop for Source<T> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reactor::Reactor;
+    use std::io::Write;
+    use std::time::Duration;
+
+    #[test]
+    fn an_armed_source_reports_readiness_once_until_rearmed() {
+        let mut r = Reactor::new().unwrap();
+        let (a, mut b) = std::os::unix::net::UnixStream::pair().unwrap();
+        a.set_nonblocking(true).unwrap();
+        let src = Source::new(a, r.poller().clone(), 7).unwrap();
+        src.arm(Interest {
+            read: true,
+            write: false,
+        })
+        .unwrap();
+        b.write_all(b"x").unwrap();
+        let mut ready = Vec::new();
+        r.poll(
+            Some(Duration::from_secs(5)),
+            &mut vec![],
+            &mut ready,
+            &mut vec![],
+        )
+        .unwrap();
+        assert_eq!(ready.len(), 1);
+        assert!(ready[0].key == 7 && ready[0].readable);
+        src.fired();
+        // Oneshot: nothing more until armed again.
+        ready.clear();
+        r.poll(Some(Duration::ZERO), &mut vec![], &mut ready, &mut vec![])
+            .unwrap();
+        assert!(ready.is_empty());
+        src.arm(Interest {
+            read: true,
+            write: false,
+        })
+        .unwrap();
+        r.poll(
+            Some(Duration::from_secs(5)),
+            &mut vec![],
+            &mut ready,
+            &mut vec![],
+        )
+        .unwrap();
+        assert_eq!(ready.len(), 1);
+    }
+
+    #[test]
+    fn dropping_a_source_deregisters_and_closes_it() {
+        let r = Reactor::new().unwrap();
+        let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
+        let src = Source::new(a, r.poller().clone(), 1).unwrap();
+        drop(src);
+        // The other end sees the close.
+        let mut buf = [0u8; 1];
+        use std::io::Read;
+        assert_eq!((&b).read(&mut buf).unwrap(), 0);
+    }
+}

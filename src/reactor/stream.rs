@@ -250,3 +250,36 @@ fn retry(mut f: impl FnMut() -> io::Result<usize>) -> io::Result<usize> {
 pub fn closed() -> io::Error {
     io::Error::new(io::ErrorKind::NotConnected, "the connection is closed")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buffered_bytes_are_taken_in_order_and_the_buffer_is_freed_when_drained() {
+        let mut s = Stream::new(Transport::Fed);
+        s.push(b"hello ");
+        s.push(b"world");
+        assert_eq!(s.take(3), b"hel");
+        assert_eq!(s.buffered(), b"lo world");
+        s.consume(8);
+        assert!(s.buffered().is_empty());
+        assert_eq!(s.buf.capacity(), 0);
+        assert!(!s.at_eof());
+        s.push(b"");
+        assert!(s.at_eof());
+    }
+
+    #[test]
+    fn a_fed_stream_waits_for_its_feeder_and_a_closed_one_ends() {
+        let mut s = Stream::new(Transport::Fed);
+        let mut scratch = [0u8; 16];
+        assert_eq!(
+            s.fill(&mut scratch).unwrap_err().kind(),
+            io::ErrorKind::WouldBlock
+        );
+        s.close();
+        assert_eq!(s.fill(&mut scratch).unwrap(), 0);
+        assert!(s.write(b"x").is_err());
+    }
+}
