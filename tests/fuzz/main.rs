@@ -4,7 +4,8 @@
 //! docs/FUZZING.md describes).
 //!
 //! Inputs: every `.weft` file under `tests/golden`, `examples`, `benches` and
-//! `std` is a seed. Each trial takes one seed, applies a few mutations of the
+//! `std` is a seed, except programs that import `fs`, `process` or `io`
+//! (a mutant must not write files or run commands outside its folder). Each trial takes one seed, applies a few mutations of the
 //! kinds a mutational fuzzer makes (deleted, duplicated and inserted tokens,
 //! keywords and brackets, lines spliced from other seeds, fragments repeated
 //! into deep nesting or huge counts, numbers swapped for extremes, bytes that
@@ -172,6 +173,19 @@ fn load_seeds(root: &Path) -> Vec<Seed> {
         .into_iter()
         .filter_map(|p| {
             let text = std::fs::read(&p).ok()?;
+            // Mutants must stay inside their scratch folder: programs that
+            // touch files, run commands or read stdin are not seeds.
+            let touches_world = [
+                "import fs",
+                "import process",
+                "import __process",
+                "import io",
+            ]
+            .iter()
+            .any(|m| String::from_utf8_lossy(&text).contains(m));
+            if touches_world {
+                return None;
+            }
             let name = p.strip_prefix(root).unwrap_or(&p).display().to_string();
             Some(Seed { name, text })
         })
