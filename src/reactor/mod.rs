@@ -5,9 +5,9 @@
 //! keys and deadlines, and the scheduler maps keys back to what is waiting.
 //! Timers live in an ordered map keyed by (deadline, sequence number), so
 //! timers with the same deadline fire in the order they were created.
-//! I/O sources ([`source::Source`]) register a file descriptor under a key;
-//! `polling` is oneshot, so a source is re-armed after each event it
-//! reports. Work that cannot be made non-blocking (file system calls, name
+//! I/O sources ([`source::Source`]) register a file descriptor under a key,
+//! edge-triggered; each event marks the source ready in a shared table
+//! until an operation finds that it would block. Work that cannot be made non-blocking (file system calls, name
 //! resolution, reading stdin) runs on the [`pool`], whose results wake the
 //! poller. Another thread can wake a blocked poll through [`Reactor::waker`].
 //! [`stream`] and [`tls`] turn a non-blocking descriptor into a buffered
@@ -57,6 +57,7 @@ pub struct Reactor {
     timers: BTreeMap<TimerId, u64>,
     seq: u64,
     pool: pool::Pool,
+    readiness: std::rc::Rc<source::Readiness>,
 }
 
 impl Reactor {
@@ -67,7 +68,13 @@ impl Reactor {
             timers: BTreeMap::new(),
             seq: 0,
             pool: pool::Pool::default(),
+            readiness: Default::default(),
         })
+    }
+
+    /// The readiness table the sources share.
+    pub fn readiness(&self) -> &std::rc::Rc<source::Readiness> {
+        &self.readiness
     }
 
     /// The poller, for registering sources.
@@ -146,11 +153,14 @@ impl Reactor {
             Err(e) => return Err(e),
         }
         for ev in self.events.iter() {
-            ready.push(Ready {
-                key: ev.key as u64,
-                readable: ev.readable,
-                writable: ev.writable,
-            });
+            let key = ev.key as u64;
+            if self.readiness.record(key, ev.readable, ev.writable) {
+                ready.push(Ready {
+                    key,
+                    readable: ev.readable,
+                    writable: ev.writable,
+                });
+            }
         }
         self.pool.take_results(done);
         self.fire_due(timers);

@@ -1,55 +1,88 @@
-//! A file descriptor registered with the poller.
+//! A file descriptor registered with the poller, and what is known about
+//! its readiness.
 //!
-//! [`Source`] owns the descriptor together with its registration, and
+//! Sources are registered once, edge-triggered, for reading and writing.
+//! The reactor records every event in the shared [`Readiness`] table —
+//! also for sources nobody is waiting on, so no edge is ever lost — and an
+//! operation clears a direction when the OS says it would block (or a read
+//! or write came back short). An operation tries the system call only
+//! while its direction is marked ready, so a wait costs no `epoll_ctl` and
+//! no failed `read`: this is the readiness model of tokio and mio.
+//!
+//! [`Source`] owns the descriptor together with its registration and
 //! deregisters before the descriptor closes (its `Drop` does both, in that
 //! order). Whoever drops a source — `close()`, or the collector sweeping an
 //! unreachable conn — therefore leaves no stale registration behind.
 
 use polling::{Event, PollMode, Poller};
-use std::cell::Cell;
+use rustc_hash::FxHashMap;
+use std::cell::RefCell;
 use std::io;
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
+use std::os::fd::{AsFd, AsRawFd};
+use std::rc::Rc;
 use std::sync::Arc;
 
-/// Readiness a source waits for.
+/// Readiness in each direction.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Interest {
     pub read: bool,
     pub write: bool,
 }
 
-impl Interest {
-    pub const NONE: Interest = Interest {
-        read: false,
-        write: false,
-    };
+/// Readiness of every registered source, by key.
+#[derive(Default)]
+pub struct Readiness {
+    table: RefCell<FxHashMap<u64, Interest>>,
+}
+
+impl Readiness {
+    /// Records an event; false when no source has `key`.
+    pub fn record(&self, key: u64, readable: bool, writable: bool) -> bool {
+        match self.table.borrow_mut().get_mut(&key) {
+            Some(r) => {
+                r.read |= readable;
+                r.write |= writable;
+                true
+            }
+            None => false,
+        }
+    }
 }
 
 pub struct Source<T: AsFd> {
     io: Option<T>,
     poller: Arc<Poller>,
+    readiness: Rc<Readiness>,
     key: u64,
-    /// What the poller is armed for (oneshot: cleared when it fires).
-    armed: Cell<Interest>,
 }
 
 impl<T: AsFd> Source<T> {
-    /// Registers `io` (already non-blocking) under `key`, armed for nothing.
-    pub fn new(io: T, poller: Arc<Poller>, key: u64) -> io::Result<Source<T>> {
+    /// Registers `io` (already non-blocking) under `key`. It starts out
+    /// marked ready both ways, so the first operation simply tries.
+    pub fn new(io: T, reactor: &super::Reactor, key: u64) -> io::Result<Source<T>> {
+        let poller = reactor.poller().clone();
         // SAFETY: the source owns the descriptor and deletes it from the
         // poller before closing it (`Drop`).
         unsafe {
             poller.add_with_mode(
                 io.as_fd().as_raw_fd(),
-                Event::none(key as usize),
-                PollMode::Oneshot,
+                Event::all(key as usize),
+                PollMode::Edge,
             )?
         };
+        let readiness = reactor.readiness().clone();
+        readiness.table.borrow_mut().insert(
+            key,
+            Interest {
+                read: true,
+                write: true,
+            },
+        );
         Ok(Source {
             io: Some(io),
             poller,
+            readiness,
             key,
-            armed: Cell::new(Interest::NONE),
         })
     }
 
@@ -69,32 +102,29 @@ impl<T: AsFd> Source<T> {
         self.key
     }
 
-    fn fd(&self) -> BorrowedFd<'_> {
-        self.get().as_fd()
+    /// What is known to be ready (an operation may try it).
+    pub fn ready(&self) -> Interest {
+        (self.readiness.table.borrow().get(&self.key).copied()).unwrap_or_default()
     }
 
-    /// Arms the poller for `want` (nothing when it is already armed so).
-    pub fn arm(&self, want: Interest) -> io::Result<()> {
-        if want == self.armed.get() {
-            return Ok(());
+    /// The OS said a read would block: wait for the next edge.
+    pub fn clear_read(&self) {
+        if let Some(r) = self.readiness.table.borrow_mut().get_mut(&self.key) {
+            r.read = false;
         }
-        let mut ev = Event::none(self.key as usize);
-        ev.readable = want.read;
-        ev.writable = want.write;
-        self.poller
-            .modify_with_mode(self.fd(), ev, PollMode::Oneshot)?;
-        self.armed.set(want);
-        Ok(())
     }
 
-    /// The poller reported this source: oneshot sources are disarmed.
-    pub fn fired(&self) {
-        self.armed.set(Interest::NONE);
+    /// The OS said a write would block: wait for the next edge.
+    pub fn clear_write(&self) {
+        if let Some(r) = self.readiness.table.borrow_mut().get_mut(&self.key) {
+            r.write = false;
+        }
     }
 }
 
 impl<T: AsFd> Drop for Source<T> {
     fn drop(&mut self) {
+        self.readiness.table.borrow_mut().remove(&self.key);
         if let Some(io) = self.io.take() {
             let _ = self.poller.delete(io.as_fd());
             drop(io);
@@ -106,20 +136,20 @@ impl<T: AsFd> Drop for Source<T> {
 mod tests {
     use super::*;
     use crate::reactor::Reactor;
-    use std::io::Write;
+    use std::io::{Read, Write};
     use std::time::Duration;
 
     #[test]
-    fn an_armed_source_reports_readiness_once_until_rearmed() {
+    fn edges_mark_a_source_ready_until_an_operation_clears_it() {
         let mut r = Reactor::new().unwrap();
         let (a, mut b) = std::os::unix::net::UnixStream::pair().unwrap();
         a.set_nonblocking(true).unwrap();
-        let src = Source::new(a, r.poller().clone(), 7).unwrap();
-        src.arm(Interest {
-            read: true,
-            write: false,
-        })
-        .unwrap();
+        let mut src = Source::new(a, &r, 7).unwrap();
+        assert!(src.ready().read, "a new source is tried at once");
+        let mut buf = [0u8; 8];
+        assert!(src.get_mut().read(&mut buf).is_err());
+        src.clear_read();
+        assert!(!src.ready().read);
         b.write_all(b"x").unwrap();
         let mut ready = Vec::new();
         r.poll(
@@ -129,38 +159,24 @@ mod tests {
             &mut vec![],
         )
         .unwrap();
-        assert_eq!(ready.len(), 1);
-        assert!(ready[0].key == 7 && ready[0].readable);
-        src.fired();
-        // Oneshot: nothing more until armed again.
+        assert!(ready.iter().any(|e| e.key == 7 && e.readable));
+        assert!(src.ready().read);
+        // Edge-triggered: no new event while nothing new arrives.
         ready.clear();
         r.poll(Some(Duration::ZERO), &mut vec![], &mut ready, &mut vec![])
             .unwrap();
         assert!(ready.is_empty());
-        src.arm(Interest {
-            read: true,
-            write: false,
-        })
-        .unwrap();
-        r.poll(
-            Some(Duration::from_secs(5)),
-            &mut vec![],
-            &mut ready,
-            &mut vec![],
-        )
-        .unwrap();
-        assert_eq!(ready.len(), 1);
     }
 
     #[test]
     fn dropping_a_source_deregisters_and_closes_it() {
         let r = Reactor::new().unwrap();
         let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
-        let src = Source::new(a, r.poller().clone(), 1).unwrap();
+        let src = Source::new(a, &r, 1).unwrap();
         drop(src);
+        assert!(!r.readiness().record(1, true, false));
         // The other end sees the close.
         let mut buf = [0u8; 1];
-        use std::io::Read;
         assert_eq!((&b).read(&mut buf).unwrap(), 0);
     }
 }

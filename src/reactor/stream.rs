@@ -5,14 +5,16 @@
 //! unread bytes, so an idle connection costs no buffer memory; `read_line`
 //! and `read_exact` are answered from the buffer, and a read that is
 //! cancelled leaves its bytes there for the next one. Nothing here blocks:
-//! an operation that cannot go on reports `WouldBlock`, and the caller
-//! arms the stream's [`Source`] with [`Stream::interest`].
+//! an operation that cannot go on reports `WouldBlock` and clears the
+//! direction's readiness mark (see [`super::source`]); the caller waits for
+//! the poller's next edge.
 
-use super::source::{Interest, Source};
+use super::source::Source;
 use super::tls::TlsSession;
 use std::fs::File;
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
+use std::os::fd::AsFd;
 
 pub enum Transport {
     Tcp(Source<TcpStream>),
@@ -113,15 +115,27 @@ impl Stream {
     }
 
     /// Reads what is available into the buffer: the number of bytes added,
-    /// 0 at the end of the stream, or `WouldBlock`.
+    /// 0 at the end of the stream, or `WouldBlock` (also, without a system
+    /// call, while the descriptor is not marked readable).
     pub fn fill(&mut self, scratch: &mut [u8]) -> io::Result<usize> {
         if self.eof {
             return Ok(0);
         }
         let n = match &mut self.transport {
-            Transport::Tcp(s) => retry(|| s.get_mut().read(scratch))?,
-            Transport::Pipe(s) => retry(|| s.get_mut().read(scratch))?,
-            Transport::Tls(s, tls) => tls.read(s.get_mut(), scratch)?,
+            Transport::Tcp(s) => read_ready(s, scratch)?,
+            Transport::Pipe(s) => read_ready(s, scratch)?,
+            Transport::Tls(s, tls) => {
+                // TLS records arrive in pieces: only a would-block says the
+                // socket is drained.
+                let (src, tls) = (s, tls);
+                match tls.read(src.get_mut(), scratch) {
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                        src.clear_read();
+                        return Err(e);
+                    }
+                    other => other?,
+                }
+            }
             Transport::Fed => return Err(io::ErrorKind::WouldBlock.into()),
             Transport::Closed => 0,
         };
@@ -136,9 +150,15 @@ impl Stream {
     /// Writes some of `data`: how much was taken, or `WouldBlock`.
     pub fn write(&mut self, data: &[u8]) -> io::Result<usize> {
         match &mut self.transport {
-            Transport::Tcp(s) => retry(|| s.get_mut().write(data)),
-            Transport::Pipe(s) => retry(|| s.get_mut().write(data)),
-            Transport::Tls(s, tls) => tls.write(s.get_mut(), data),
+            Transport::Tcp(s) => write_ready(s, data),
+            Transport::Pipe(s) => write_ready(s, data),
+            Transport::Tls(s, tls) => match tls.write(s.get_mut(), data) {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    s.clear_write();
+                    Err(e)
+                }
+                other => other,
+            },
             Transport::Fed | Transport::Closed => Err(closed()),
         }
     }
@@ -147,7 +167,13 @@ impl Stream {
     /// has gone. Plain streams hold nothing.
     pub fn flush(&mut self) -> io::Result<()> {
         match &mut self.transport {
-            Transport::Tls(s, tls) => tls.flush(s.get_mut()),
+            Transport::Tls(s, tls) => match tls.flush(s.get_mut()) {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    s.clear_write();
+                    Err(e)
+                }
+                other => other,
+            },
             _ => Ok(()),
         }
     }
@@ -163,37 +189,6 @@ impl Stream {
         match &mut self.transport {
             Transport::Tls(s, tls) => tls.handshake(s.get_mut()),
             _ => Ok(()),
-        }
-    }
-
-    /// Arms the poller for what the waiting operations need (a TLS session
-    /// may need to write while reading, and the other way round).
-    pub fn arm(&self, reading: bool, writing: bool) -> io::Result<()> {
-        let want = |tls: Option<&TlsSession>| {
-            let mut i = Interest {
-                read: reading,
-                write: writing,
-            };
-            if let Some(tls) = tls {
-                i.read |= tls.wants_read() && (reading || writing);
-                i.write |= tls.wants_write();
-            }
-            i
-        };
-        match &self.transport {
-            Transport::Tcp(s) => s.arm(want(None)),
-            Transport::Pipe(s) => s.arm(want(None)),
-            Transport::Tls(s, tls) => s.arm(want(Some(tls))),
-            Transport::Fed | Transport::Closed => Ok(()),
-        }
-    }
-
-    /// The poller reported the stream's descriptor.
-    pub fn fired(&self) {
-        match &self.transport {
-            Transport::Tcp(s) | Transport::Tls(s, _) => s.fired(),
-            Transport::Pipe(s) => s.fired(),
-            Transport::Fed | Transport::Closed => {}
         }
     }
 
@@ -234,6 +229,45 @@ impl Stream {
         if let Transport::Pipe(_) = self.transport {
             self.transport = Transport::Closed;
         }
+    }
+}
+
+/// A read of a descriptor marked readable. A would-block, or a short read
+/// (the socket is drained: a later arrival brings a new edge), clears the
+/// mark.
+fn read_ready<T: AsFd + Read>(s: &mut Source<T>, buf: &mut [u8]) -> io::Result<usize> {
+    if !s.ready().read {
+        return Err(io::ErrorKind::WouldBlock.into());
+    }
+    match retry(|| s.get_mut().read(buf)) {
+        Ok(n) if n > 0 && n < buf.len() => {
+            s.clear_read();
+            Ok(n)
+        }
+        Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+            s.clear_read();
+            Err(e)
+        }
+        other => other,
+    }
+}
+
+/// A write to a descriptor marked writable; a would-block or a short write
+/// (the buffer is full) clears the mark.
+fn write_ready<T: AsFd + Write>(s: &mut Source<T>, data: &[u8]) -> io::Result<usize> {
+    if !s.ready().write {
+        return Err(io::ErrorKind::WouldBlock.into());
+    }
+    match retry(|| s.get_mut().write(data)) {
+        Ok(n) if n < data.len() => {
+            s.clear_write();
+            Ok(n)
+        }
+        Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+            s.clear_write();
+            Err(e)
+        }
+        other => other,
     }
 }
 

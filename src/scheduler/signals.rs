@@ -8,7 +8,7 @@
 //! status 130 (signal-hook's conditional shutdown, armed by the first).
 //! SIGQUIT asks the executor to write every live task's stack to stderr.
 
-use crate::reactor::source::{Interest, Source};
+use crate::reactor::source::Source;
 use crate::runtime::Runtime;
 use std::io::{self, Read};
 use std::os::unix::net::UnixStream;
@@ -54,11 +54,7 @@ pub fn install(rt: &mut Runtime) -> io::Result<()> {
     write.set_nonblocking(true)?;
     signal_hook::low_level::pipe::register(SIGINT, write.try_clone()?)?;
     signal_hook::low_level::pipe::register(SIGQUIT, write)?;
-    let pipe = Source::new(read, rt.poller()?, KEY)?;
-    pipe.arm(Interest {
-        read: true,
-        write: false,
-    })?;
+    let pipe = Source::new(read, rt.sched.reactor()?, KEY)?;
     rt.sched.signals = Some(Signals {
         interrupt,
         quit,
@@ -68,20 +64,16 @@ pub fn install(rt: &mut Runtime) -> io::Result<()> {
     Ok(())
 }
 
-/// The self-pipe woke the poller: empty it and watch it again.
+/// The self-pipe woke the poller: empty it.
 pub fn on_ready(rt: &mut Runtime) {
     if let Some(s) = &mut rt.sched.signals {
-        s.pipe.fired();
+        // Edge-triggered: drain it, or the next signal brings no edge.
         let mut buf = [0u8; 64];
         while let Ok(n) = s.pipe.get_mut().read(&mut buf) {
             if n == 0 {
                 break;
             }
         }
-        let _ = s.pipe.arm(Interest {
-            read: true,
-            write: false,
-        });
     }
 }
 

@@ -113,7 +113,6 @@ impl Runtime {
                 continue;
             }
             if let Some(obj) = self.sched.io.get(&r.key).copied() {
-                fired(obj);
                 drive(self, obj);
             }
         }
@@ -129,11 +128,6 @@ impl Runtime {
             }
         }
         Ok(())
-    }
-
-    /// The poller, created with the reactor on first use.
-    pub fn poller(&mut self) -> io::Result<std::sync::Arc<polling::Poller>> {
-        Ok(self.sched.reactor()?.poller().clone())
     }
 
     /// Runs `job` on a helper thread; the future it returns completes with
@@ -160,27 +154,6 @@ impl Runtime {
         );
         fut.payload.set(payload);
         Value::Future(fut)
-    }
-}
-
-fn fired(obj: Gc<IoObj>) {
-    match &*obj.state.borrow() {
-        IoState::Conn(c) => c.stream.fired(),
-        IoState::Listener(l) => {
-            if let Some(s) = &l.source {
-                s.fired()
-            }
-        }
-        IoState::Udp(u) => {
-            if let Some(s) = &u.source {
-                s.fired()
-            }
-        }
-        IoState::Child(c) => {
-            if let Some(s) = &c.exit {
-                s.fired()
-            }
-        }
     }
 }
 
@@ -233,8 +206,7 @@ pub fn detach(sched: &mut Scheduler, fut: Gc<Future>) {
     update(sched, obj);
 }
 
-/// Serves `obj`'s queues as far as they can go, then arms its descriptor
-/// for what is still waiting.
+/// Serves `obj`'s queues as far as they can go.
 pub fn drive(rt: &mut Runtime, obj: Gc<IoObj>) {
     for writers in [true, false] {
         loop {
@@ -256,44 +228,10 @@ pub fn drive(rt: &mut Runtime, obj: Gc<IoObj>) {
     update(&mut rt.sched, obj);
 }
 
-/// Arms the descriptor for the queues, and keeps the object where the
-/// poller's events find it while anything waits.
+/// Keeps the object where the poller's events find it while anything
+/// waits (its descriptor is registered for both directions all along).
 fn update(sched: &mut Scheduler, obj: Gc<IoObj>) {
-    let reading = !obj.readers.borrow().is_empty();
-    let writing = !obj.writers.borrow().is_empty();
-    let result = match &*obj.state.borrow() {
-        IoState::Conn(c) => {
-            if c.stream.is_fed() {
-                Ok(())
-            } else {
-                let connecting = c.connecting.is_some();
-                c.stream
-                    .arm(reading && !connecting, writing || (connecting && reading))
-            }
-        }
-        IoState::Listener(l) => l.source.as_ref().map_or(Ok(()), |s| {
-            s.arm(crate::reactor::source::Interest {
-                read: reading,
-                write: false,
-            })
-        }),
-        IoState::Udp(u) => u.source.as_ref().map_or(Ok(()), |s| {
-            s.arm(crate::reactor::source::Interest {
-                read: reading,
-                write: writing,
-            })
-        }),
-        IoState::Child(c) => c.exit.as_ref().map_or(Ok(()), |s| {
-            s.arm(crate::reactor::source::Interest {
-                read: reading,
-                write: false,
-            })
-        }),
-    };
-    // Arming fails only for a descriptor that is gone; its operations were
-    // answered when it closed.
-    let _ = result;
-    if reading || writing {
+    if obj.has_waiters() {
         sched.io.insert(obj.key, obj);
     } else {
         sched.io.remove(&obj.key);

@@ -86,9 +86,12 @@ fn start_socket(addr: SocketAddr) -> io::Result<TcpStream> {
 
 /// Drives a connect: each address in turn, then the TLS handshake.
 pub fn connect(rt: &mut Runtime, obj: Gc<IoObj>) -> Option<Outcome> {
-    let poller = match rt.poller() {
-        Ok(p) => p,
-        Err(e) => return Some(Err(io_error(rt, os_message(&e)))),
+    let reactor = match rt.sched.reactor() {
+        Ok(r) => r,
+        Err(e) => {
+            let msg = os_message(&e);
+            return Some(Err(io_error(rt, msg)));
+        }
     };
     let failure = {
         let mut state = obj.state.borrow_mut();
@@ -107,8 +110,7 @@ pub fn connect(rt: &mut Runtime, obj: Gc<IoObj>) -> Option<Outcome> {
                         .unwrap_or_else(|| "cannot connect: no address to try".into());
                 }
                 let addr = plan.addrs.remove(0);
-                let source =
-                    start_socket(addr).and_then(|s| Source::new(s, poller.clone(), obj.key));
+                let source = start_socket(addr).and_then(|s| Source::new(s, reactor, obj.key));
                 match source {
                     Ok(src) => {
                         c.stream.set_transport(Transport::Tcp(src));
@@ -241,7 +243,7 @@ fn bind(rt: &mut Runtime, addr: SocketAddr) -> io::Result<Gc<IoObj>> {
     let listener: TcpListener = sock.into();
     let local = listener.local_addr()?;
     let key = rt.sched.new_key();
-    let source = Source::new(listener, rt.poller()?, key)?;
+    let source = Source::new(listener, rt.sched.reactor()?, key)?;
     Ok(new_obj(
         rt,
         key,
@@ -278,6 +280,9 @@ pub fn accept(rt: &mut Runtime, obj: Gc<IoObj>) -> Option<Outcome> {
         let Some(src) = &l.source else {
             return Some(Ok(Value::Nil));
         };
+        if !src.ready().read {
+            return None;
+        }
         let accepted = loop {
             match src.get().accept() {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -286,6 +291,9 @@ pub fn accept(rt: &mut Runtime, obj: Gc<IoObj>) -> Option<Outcome> {
                 other => break other,
             }
         };
+        if matches!(&accepted, Err(e) if e.kind() == io::ErrorKind::WouldBlock) {
+            src.clear_read();
+        }
         (accepted, l.tls.clone())
     };
     let (stream, peer) = match accepted {
@@ -302,7 +310,7 @@ pub fn accept(rt: &mut Runtime, obj: Gc<IoObj>) -> Option<Outcome> {
         stream.set_nonblocking(true)?;
         stream.set_nodelay(true)?;
         let key = rt.sched.new_key();
-        let source = Source::new(stream, rt.poller()?, key)?;
+        let source = Source::new(stream, rt.sched.reactor()?, key)?;
         let transport = match tls {
             Some(config) => Transport::Tls(source, Box::new(TlsSession::server(config)?)),
             None => Transport::Tcp(source),
@@ -321,7 +329,7 @@ pub fn udp_bind(rt: &mut Runtime, addr: SocketAddr) -> io::Result<Gc<IoObj>> {
     sock.set_nonblocking(true)?;
     let local = sock.local_addr()?;
     let key = rt.sched.new_key();
-    let source = Source::new(sock, rt.poller()?, key)?;
+    let source = Source::new(sock, rt.sched.reactor()?, key)?;
     Ok(new_obj(
         rt,
         key,
@@ -351,7 +359,12 @@ pub fn udp(rt: &mut Runtime, obj: Gc<IoObj>, fut: Gc<Future>, op: IoOp) -> Optio
                 Err(io_error(rt, "the socket is closed"))
             });
         };
-        if op == IoOp::SendTo {
+        let ready = src.ready();
+        if (op == IoOp::SendTo && !ready.write) || (op == IoOp::RecvFrom && !ready.read) {
+            rt.sched.scratch = scratch;
+            return None;
+        }
+        let result = if op == IoOp::SendTo {
             let (data, to) = match fut.payload.get() {
                 Value::List(l) => {
                     let items = l.items.borrow();
@@ -373,7 +386,15 @@ pub fn udp(rt: &mut Runtime, obj: Gc<IoObj>, fut: Gc<Future>, op: IoOp) -> Optio
             src.get()
                 .recv_from(&mut scratch)
                 .map(|(n, from)| Some((scratch[..n].to_vec(), from)))
+        };
+        if matches!(&result, Err(e) if e.kind() == io::ErrorKind::WouldBlock) {
+            if op == IoOp::SendTo {
+                src.clear_write();
+            } else {
+                src.clear_read();
+            }
         }
+        result
     };
     rt.sched.scratch = scratch;
     match result {

@@ -61,7 +61,7 @@ fn pidfd(pid: u32) -> Option<OwnedFd> {
 fn pipe_conn(rt: &mut Runtime, fd: OwnedFd, what: String) -> io::Result<Value> {
     nonblocking(&fd)?;
     let key = rt.sched.new_key();
-    let source = Source::new(File::from(fd), rt.poller()?, key)?;
+    let source = Source::new(File::from(fd), rt.sched.reactor()?, key)?;
     Ok(Value::Io(new_conn(rt, key, Transport::Pipe(source), what)))
 }
 
@@ -95,7 +95,7 @@ pub fn spawn(rt: &mut Runtime, spec: SpawnSpec) -> Result<Gc<IoObj>, String> {
     };
     let key = rt.sched.new_key();
     let exit = match pidfd(process.id()) {
-        Some(fd) => Some(Source::new(fd, rt.poller().map_err(fail)?, key).map_err(fail)?),
+        Some(fd) => Some(Source::new(fd, rt.sched.reactor().map_err(fail)?, key).map_err(fail)?),
         None => None,
     };
     Ok(new_obj(
@@ -142,7 +142,13 @@ pub fn wait(rt: &mut Runtime, obj: Gc<IoObj>) -> Option<Outcome> {
                     Err(e) => Err(e),
                 }
             }
-            Ok(None) => return None,
+            Ok(None) => {
+                // Not exited: wait for the pidfd's edge.
+                if let Some(s) = &c.exit {
+                    s.clear_read();
+                }
+                return None;
+            }
             Err(e) => Err(e),
         }
     };
