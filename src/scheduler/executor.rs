@@ -34,6 +34,14 @@ fn on_signals(engine: &mut impl Engine, main_id: u64) {
                 let rt = engine.runtime();
                 if let Some(main) = rt.sched.tasks.get(&(false, main_id)).copied() {
                     super::cancel_task(rt, main);
+                } else {
+                    // The main script has finished and tasks it spawned keep
+                    // the program alive: cancel them all, so their finally
+                    // blocks run, then exit.
+                    let tasks: Vec<_> = rt.sched.tasks.values().copied().collect();
+                    for t in tasks {
+                        super::cancel_task(rt, t);
+                    }
                 }
             }
             Request::Dump => engine.dump_tasks(),
@@ -98,6 +106,9 @@ pub fn run(engine: &mut impl Engine, main: Gc<Task>) -> Stop {
         }
         let rt = engine.runtime();
         if rt.sched.tasks.is_empty() {
+            if super::signals::interrupted(rt) {
+                return Stop::Interrupted { uncaught: true };
+            }
             return Stop::Done(Value::Nil);
         }
         if rt.sched.has_pending_events() {
