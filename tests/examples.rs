@@ -1,6 +1,8 @@
 //! Smoke tests: every program in `examples/` runs to completion with the
 //! exit status its header promises (0, or 1 for the deadlock demonstration).
-//! One trial per example (`cargo test --test examples -- pipeline`).
+//! One trial per example (`cargo test --test examples -- pipeline`). The
+//! servers never finish and `wc` needs input, so they are left to
+//! tests/io_examples.rs, which drives them.
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use std::path::{Path, PathBuf};
@@ -36,12 +38,20 @@ fn check(path: &Path) -> Result<(), Failed> {
     Ok(())
 }
 
+/// Examples that do not run to completion on their own.
+const DRIVEN_ELSEWHERE: &[&str] = &["echo_server", "chat_server", "tcp_proxy", "wc"];
+
 fn main() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
     let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
         .map(|entries| entries.filter_map(|e| e.ok()).map(|e| e.path()).collect())
         .unwrap_or_default();
-    paths.retain(|p| p.extension().is_some_and(|e| e == "weft"));
+    paths.retain(|p| {
+        p.extension().is_some_and(|e| e == "weft")
+            && !p
+                .file_stem()
+                .is_some_and(|s| DRIVEN_ELSEWHERE.iter().any(|d| s == *d))
+    });
     paths.sort();
     let trials = paths
         .into_iter()
