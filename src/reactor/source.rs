@@ -4,8 +4,8 @@
 //! Sources are registered once, edge-triggered, for reading and writing.
 //! The reactor records every event in the shared [`Readiness`] table —
 //! also for sources nobody is waiting on, so no edge is ever lost — and an
-//! operation clears a direction when the OS says it would block (or a read
-//! or write came back short). An operation tries the system call only
+//! operation clears a direction when the OS says it would block (or a write
+//! came back short: the buffer is full). An operation tries the system call only
 //! while its direction is marked ready, so a wait costs no `epoll_ctl` and
 //! no failed `read`: this is the readiness model of tokio and mio.
 //!

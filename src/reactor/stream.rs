@@ -232,18 +232,14 @@ impl Stream {
     }
 }
 
-/// A read of a descriptor marked readable. A would-block, or a short read
-/// (the socket is drained: a later arrival brings a new edge), clears the
-/// mark.
+/// A read of a descriptor marked readable; a would-block clears the mark.
+/// (A short read does not: the end of the stream may have come in the same
+/// edge as the last bytes, and would bring no other.)
 fn read_ready<T: AsFd + Read>(s: &mut Source<T>, buf: &mut [u8]) -> io::Result<usize> {
     if !s.ready().read {
         return Err(io::ErrorKind::WouldBlock.into());
     }
     match retry(|| s.get_mut().read(buf)) {
-        Ok(n) if n > 0 && n < buf.len() => {
-            s.clear_read();
-            Ok(n)
-        }
         Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
             s.clear_read();
             Err(e)

@@ -80,11 +80,10 @@ impl TlsSession {
                 Err(e) if would_block(&e) => {}
                 Err(e) => return Err(e),
             }
-            // Handshake replies and key updates go out before waiting.
-            match self.flush(sock) {
-                Err(e) if !would_block(&e) => return Err(e),
-                _ => {}
-            }
+            // Handshake replies and key updates go out before waiting. A
+            // failure to send is the writer's to report: a reader goes on
+            // to what the peer sent, or the end.
+            let _ = self.flush(sock);
             if self.receive(sock)? == 0 {
                 // The next reader call reports the end (clean or not).
                 if self.conn.reader().read(out).is_err() {
@@ -97,6 +96,11 @@ impl TlsSession {
     /// Encrypts some of `data`: how much was taken, or `WouldBlock` while
     /// earlier records are still waiting for the socket.
     pub fn write(&mut self, sock: &mut TcpStream, data: &[u8]) -> io::Result<usize> {
+        // rustls holds only so much plaintext before the handshake is done:
+        // a server that speaks first must read the client's hello too.
+        if self.conn.is_handshaking() {
+            self.handshake(sock)?;
+        }
         match self.flush(sock) {
             Err(e) if would_block(&e) && self.conn.wants_write() => return Err(e),
             Err(e) if !would_block(&e) => return Err(e),
