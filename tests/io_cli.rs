@@ -775,3 +775,56 @@ try {
     assert_eq!(out.rest(), vec!["finally ran".to_string()]);
     drop(stdin);
 }
+
+#[test]
+fn ctrl_c_after_main_finished_cancels_every_task_and_exits_130() {
+    let s = Scratch::new("sigint-after-main");
+    let mut child = Running::start(s.weft(
+        r#"
+async fn forever() {
+    try {
+        while true { await sleep(10) }
+    } finally {
+        print("task stopped")
+    }
+}
+spawn forever()
+print("main done")
+"#,
+    ));
+    let mut out = Lines::of_stdout(&mut child);
+    let mut err = Lines::of_stderr(&mut child);
+    out.until(|l| l == "main done");
+    child.signal(libc::SIGINT);
+    assert_eq!(out.rest(), vec!["task stopped".to_string()]);
+    assert_eq!(err.rest(), vec!["interrupted".to_string()]);
+    assert_eq!(child.wait().code(), Some(130));
+}
+
+/// A program whose stdout reader has stopped reading waits in `print` once
+/// a megabyte is queued; Ctrl-C still interrupts it: the unwritten output
+/// is dropped, the finally block runs and the status is 130.
+#[test]
+fn ctrl_c_while_stdout_is_full() {
+    let s = Scratch::new("sigint-full-stdout");
+    let mut child = Running::start(s.weft(
+        r#"
+eprint("ready")
+try {
+    for i in 0..10000000 { print("line ${i} xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx") }
+} finally {
+    eprint("finally ran")
+}
+"#,
+    ));
+    // Keep stdout open but never read it.
+    let _stdout = child.0.stdout.take();
+    let mut err = Lines::of_stderr(&mut child);
+    err.until(|l| l == "ready");
+    child.signal(libc::SIGINT);
+    assert_eq!(
+        err.rest(),
+        vec!["finally ran".to_string(), "interrupted".to_string()]
+    );
+    assert_eq!(child.wait().code(), Some(130));
+}

@@ -14,7 +14,9 @@
 //! the next write, where `print` turns a broken pipe into a quiet exit.
 
 use std::io::{self, IsTerminal, LineWriter, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 /// Gathered locally before it goes to the writer thread.
 const LOCAL: usize = 64 << 10;
@@ -26,6 +28,8 @@ struct State {
     queue: Vec<u8>,
     /// The thread holds bytes it is writing.
     writing: bool,
+    /// Chunks written so far (progress, for a printer deciding to give up).
+    written: u64,
     error: Option<io::ErrorKind>,
 }
 
@@ -43,11 +47,21 @@ impl Shared {
     }
 
     fn wait<'a>(&self, g: MutexGuard<'a, State>) -> MutexGuard<'a, State> {
-        self.changed.wait(g).unwrap_or_else(|e| e.into_inner())
+        self.changed
+            .wait_timeout(g, RECHECK)
+            .unwrap_or_else(|e| e.into_inner())
+            .0
     }
 }
 
-pub enum Stdout {
+pub struct Stdout {
+    sink: Sink,
+    /// Set by the first Ctrl-C: a printer waiting for a reader that does
+    /// not read gives up, so that the interrupt can take effect.
+    give_up: Option<Arc<AtomicBool>>,
+}
+
+enum Sink {
     Terminal(LineWriter<io::Stdout>),
     Piped {
         local: Vec<u8>,
@@ -58,28 +72,49 @@ pub enum Stdout {
     Closed,
 }
 
+/// How long a waiting printer sleeps before it looks at `give_up` again.
+const RECHECK: Duration = Duration::from_millis(50);
+/// After Ctrl-C, a reader that has taken nothing for this long is not
+/// waited for any more.
+const STUCK: Duration = Duration::from_millis(500);
+
 impl Stdout {
     pub fn new() -> Stdout {
         let out = io::stdout();
-        if out.is_terminal() {
-            Stdout::Terminal(LineWriter::new(out))
+        let sink = if out.is_terminal() {
+            Sink::Terminal(LineWriter::new(out))
         } else {
-            Stdout::Piped {
+            Sink::Piped {
                 local: Vec::new(),
                 shared: None,
             }
+        };
+        Stdout {
+            sink,
+            give_up: None,
         }
     }
 
     /// From now on output goes nowhere.
     pub fn close(&mut self) {
-        *self = Stdout::Closed;
+        self.sink = Sink::Closed;
+    }
+
+    /// Waiting for a slow reader stops once `flag` is set (Ctrl-C).
+    pub fn give_up_when(&mut self, flag: Arc<AtomicBool>) {
+        self.give_up = Some(flag);
     }
 
     /// Passes buffered output to the writer thread without waiting for it
     /// to be written (unless a megabyte is already waiting).
     pub fn hand_off(&mut self) -> io::Result<()> {
-        let Stdout::Piped { local, shared } = self else {
+        let giving_up = self.give_up.clone();
+        let gave_up = || {
+            giving_up
+                .as_ref()
+                .is_some_and(|f| f.load(Ordering::Relaxed))
+        };
+        let Sink::Piped { local, shared } = &mut self.sink else {
             return Ok(());
         };
         if local.is_empty() {
@@ -87,8 +122,15 @@ impl Stdout {
         }
         let shared = shared.get_or_insert_with(start_writer);
         let mut g = shared.lock();
+        let mut progress = (g.written, Instant::now());
         while g.queue.len() >= QUEUED && g.error.is_none() {
             g = shared.wait(g);
+            if stuck(&mut progress, g.written) && gave_up() {
+                // Interrupted while the reader does not read: this output
+                // is dropped, so that the program can unwind.
+                local.clear();
+                return Ok(());
+            }
         }
         if let Some(kind) = g.error {
             local.clear();
@@ -113,10 +155,10 @@ impl Default for Stdout {
 
 impl Write for Stdout {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self {
-            Stdout::Terminal(w) => w.write(buf),
-            Stdout::Closed => Ok(buf.len()),
-            Stdout::Piped { local, shared } => {
+        match &mut self.sink {
+            Sink::Terminal(w) => w.write(buf),
+            Sink::Closed => Ok(buf.len()),
+            Sink::Piped { local, shared } => {
                 if let Some(kind) = shared.as_ref().and_then(|s| s.lock().error) {
                     return Err(kind.into());
                 }
@@ -132,14 +174,21 @@ impl Write for Stdout {
     /// Waits until everything printed so far has been written.
     fn flush(&mut self) -> io::Result<()> {
         self.hand_off()?;
-        match self {
-            Stdout::Terminal(w) => w.flush(),
-            Stdout::Closed => Ok(()),
-            Stdout::Piped { shared, .. } => {
+        let flag = self.give_up.clone();
+        let giving_up = move || flag.as_ref().is_some_and(|f| f.load(Ordering::Relaxed));
+        match &mut self.sink {
+            Sink::Terminal(w) => w.flush(),
+            Sink::Closed => Ok(()),
+            Sink::Piped { shared, .. } => {
                 let Some(shared) = shared else { return Ok(()) };
                 let mut g = shared.lock();
+                let mut progress = (g.written, Instant::now());
                 while (!g.queue.is_empty() || g.writing) && g.error.is_none() {
                     g = shared.wait(g);
+                    if stuck(&mut progress, g.written) && giving_up() {
+                        // Interrupted, and the reader reads nothing.
+                        return Ok(());
+                    }
                 }
                 match g.error {
                     Some(kind) => Err(kind.into()),
@@ -148,6 +197,16 @@ impl Write for Stdout {
             }
         }
     }
+}
+
+/// Whether the writer has written nothing for [`STUCK`]; `progress` is the
+/// last count seen and when it changed.
+fn stuck(progress: &mut (u64, Instant), written: u64) -> bool {
+    if written != progress.0 {
+        *progress = (written, Instant::now());
+        return false;
+    }
+    progress.1.elapsed() >= STUCK
 }
 
 fn start_writer() -> Arc<Shared> {
@@ -181,6 +240,7 @@ fn writer(shared: &Shared) {
         chunk.clear();
         let mut g = shared.lock();
         g.writing = false;
+        g.written += 1;
         if let Err(e) = result {
             g.error = Some(e.kind());
             drop(g);

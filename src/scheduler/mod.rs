@@ -49,6 +49,9 @@ pub struct Scheduler {
     pub scratch: Vec<u8>,
     /// Ctrl-C and SIGQUIT, once the program watches them.
     pub signals: Option<signals::Signals>,
+    /// Children killed when their `wait` was cancelled, to be reaped once
+    /// they have exited.
+    pub reaping: Vec<Gc<crate::value::io::IoObj>>,
     /// Slices run since the poller was last asked (see
     /// `Runtime::poll_between_slices`), and when that was.
     pub slices_since_poll: u32,
@@ -342,6 +345,7 @@ impl Scheduler {
             signals: _,
             slices_since_poll: _,
             last_poll: _,
+            reaping,
         } = self;
         for task in queue.iter().chain(tasks.values()) {
             t.mark(*task);
@@ -354,6 +358,9 @@ impl Scheduler {
         }
         for j in jobs.values() {
             j.trace(t);
+        }
+        for obj in reaping.iter() {
+            t.mark(*obj);
         }
     }
 }

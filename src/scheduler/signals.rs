@@ -55,6 +55,7 @@ pub fn install(rt: &mut Runtime) -> io::Result<()> {
     signal_hook::low_level::pipe::register(SIGINT, write.try_clone()?)?;
     signal_hook::low_level::pipe::register(SIGQUIT, write)?;
     let pipe = Source::new(read, rt.sched.reactor()?, KEY)?;
+    rt.out.give_up_when(interrupt.clone());
     rt.sched.signals = Some(Signals {
         interrupt,
         quit,

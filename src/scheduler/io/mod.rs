@@ -74,7 +74,7 @@ impl Runtime {
     /// takes the poller's events without waiting.
     pub fn poll_between_slices(&mut self) -> io::Result<()> {
         self.sched.poll_due();
-        if self.sched.io.is_empty() && self.sched.jobs.is_empty() {
+        if self.sched.io.is_empty() && self.sched.jobs.is_empty() && self.sched.reaping.is_empty() {
             return Ok(());
         }
         // A poll is a system call: at most one per 16 slices, or when half
@@ -107,6 +107,9 @@ impl Runtime {
         reactor.poll(timeout, &mut timers, &mut ready, &mut done)?;
         self.sched.fire_timers(timers);
         crate::value::io::reap_orphans();
+        if !self.sched.reaping.is_empty() {
+            self.sched.reaping.retain(|obj| !process::reap(*obj));
+        }
         for r in ready {
             if crate::scheduler::signals::is_signal_key(r.key) {
                 crate::scheduler::signals::on_ready(self);
@@ -200,6 +203,8 @@ pub fn detach(sched: &mut Scheduler, fut: Gc<Future>) {
         if let IoState::Child(c) = &mut *obj.state.borrow_mut() {
             if c.status.is_none() {
                 let _ = c.process.kill();
+                // Reaped when it has exited, even if nobody waits again.
+                sched.reaping.push(obj);
             }
         }
     }

@@ -67,6 +67,14 @@ fn pipe_conn(rt: &mut Runtime, fd: OwnedFd, what: String) -> io::Result<Value> {
 
 /// Starts a child; the message names the command when it cannot start.
 pub fn spawn(rt: &mut Runtime, spec: SpawnSpec) -> Result<Gc<IoObj>, String> {
+    if let Some(dir) = &spec.cwd {
+        if !std::path::Path::new(dir).is_dir() {
+            return Err(format!(
+                "cannot run `{}`: the folder `{dir}` does not exist",
+                spec.cmd
+            ));
+        }
+    }
     let mut cmd = Command::new(&spec.cmd);
     cmd.args(&spec.args)
         .stdin(Stdio::piped())
@@ -156,4 +164,25 @@ pub fn wait(rt: &mut Runtime, obj: Gc<IoObj>) -> Option<Outcome> {
         Ok(code) => Ok(Value::Int(code)),
         Err(e) => Err(io_error(rt, os_message(&e))),
     })
+}
+
+/// Collects a killed child's status if it has exited (so it is no zombie);
+/// true once it has.
+pub fn reap(obj: Gc<IoObj>) -> bool {
+    let mut state = obj.state.borrow_mut();
+    let IoState::Child(c) = &mut *state else {
+        return true;
+    };
+    if c.status.is_some() {
+        return true;
+    }
+    match c.process.try_wait() {
+        Ok(Some(status)) => {
+            c.status = Some(status_code(status));
+            c.exit = None;
+            true
+        }
+        Ok(None) => false,
+        Err(_) => true,
+    }
 }
