@@ -277,7 +277,7 @@ pub static EVENT_METHODS: &[NativeFn] = &[
 
 fn t_cancel(rt: &mut Runtime, a: &[Value]) -> NResult {
     if let Value::Task(t) = a[0] {
-        crate::vm::cancel_task(rt, t);
+        crate::scheduler::cancel_task(rt, t);
     }
     Ok(Value::Nil)
 }
