@@ -43,7 +43,8 @@ pub struct Conn {
     pub stream: Stream,
     /// `"ip:port"` of the other end; for pipes, what the pipe is.
     pub peer: String,
-    pub connecting: Option<Connecting>,
+    /// Boxed: only a conn on its way needs it (an idle conn stays small).
+    pub connecting: Option<Box<Connecting>>,
     /// A helper thread is reading stdin for this (fed) stream.
     pub feeding: bool,
 }

@@ -174,13 +174,13 @@ pub fn connecting_conn(rt: &mut Runtime, plan: ConnectPlan) -> Gc<IoObj> {
     let key = rt.sched.new_key();
     let obj = new_conn(rt, key, Transport::Closed, plan.target);
     if let IoState::Conn(c) = &mut *obj.state.borrow_mut() {
-        c.connecting = Some(Connecting {
+        c.connecting = Some(Box::new(Connecting {
             addrs: plan.addrs,
             current: None,
             tls: plan.tls,
             first_error: None,
             connected: false,
-        });
+        }));
     }
     obj
 }
