@@ -1,10 +1,11 @@
 //! The program's stdout.
 //!
-//! On a terminal, lines are written as they are printed. Into a pipe or a
-//! file, output is gathered in a local buffer and handed to a writer
-//! thread in large pieces, so a reader that is slow to drain the pipe
-//! delays the scheduler only once a megabyte is waiting (back-pressure,
-//! memory stays bounded) instead of at every full pipe. [`Stdout::flush`]
+//! On a terminal, lines are written as they are printed; into a file (or
+//! `/dev/null`), in 64 KiB blocks. Into a pipe or a socket, output is
+//! gathered in a local buffer and handed to a writer thread in large
+//! pieces, so a reader that is slow to drain the pipe delays the scheduler
+//! only once a megabyte is waiting (back-pressure, memory stays bounded)
+//! instead of at every full pipe. [`Stdout::flush`]
 //! waits until everything has been written: at exit and before error
 //! reports, so stdout and stderr keep their order. [`Stdout::hand_off`]
 //! only passes the buffer on: before the scheduler blocks, and before
@@ -13,7 +14,7 @@
 //! A write error (a reader that closed the pipe) is kept and returned by
 //! the next write, where `print` turns a broken pipe into a quiet exit.
 
-use std::io::{self, IsTerminal, LineWriter, Write};
+use std::io::{self, BufWriter, IsTerminal, LineWriter, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -63,6 +64,8 @@ pub struct Stdout {
 
 enum Sink {
     Terminal(LineWriter<io::Stdout>),
+    /// A file or a device: writes do not wait on a reader.
+    File(BufWriter<io::Stdout>),
     Piped {
         local: Vec<u8>,
         /// Started at the first hand-off.
@@ -83,6 +86,8 @@ impl Stdout {
         let out = io::stdout();
         let sink = if out.is_terminal() {
             Sink::Terminal(LineWriter::new(out))
+        } else if !reader_may_stall(&out) {
+            Sink::File(BufWriter::with_capacity(LOCAL, out))
         } else {
             Sink::Piped {
                 local: Vec::new(),
@@ -157,6 +162,7 @@ impl Write for Stdout {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match &mut self.sink {
             Sink::Terminal(w) => w.write(buf),
+            Sink::File(w) => w.write(buf),
             Sink::Closed => Ok(buf.len()),
             Sink::Piped { local, shared } => {
                 if let Some(kind) = shared.as_ref().and_then(|s| s.lock().error) {
@@ -178,6 +184,7 @@ impl Write for Stdout {
         let giving_up = move || flag.as_ref().is_some_and(|f| f.load(Ordering::Relaxed));
         match &mut self.sink {
             Sink::Terminal(w) => w.flush(),
+            Sink::File(w) => w.flush(),
             Sink::Closed => Ok(()),
             Sink::Piped { shared, .. } => {
                 let Some(shared) = shared else { return Ok(()) };
@@ -207,6 +214,19 @@ fn stuck(progress: &mut (u64, Instant), written: u64) -> bool {
         return false;
     }
     progress.1.elapsed() >= STUCK
+}
+
+/// Whether stdout is a pipe or socket, whose reader may stop reading (a
+/// file or a device like `/dev/null` takes writes at once).
+fn reader_may_stall(out: &io::Stdout) -> bool {
+    use std::os::fd::AsRawFd;
+    // SAFETY: fstat fills a `stat` for a descriptor we hold.
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    if unsafe { libc::fstat(out.as_raw_fd(), &mut st) } != 0 {
+        return true;
+    }
+    let kind = st.st_mode & libc::S_IFMT;
+    kind == libc::S_IFIFO || kind == libc::S_IFSOCK
 }
 
 fn start_writer() -> Arc<Shared> {
