@@ -104,6 +104,18 @@ fn start_vm(
 
 /// Turns how the VM stopped into an exit status, reporting uncaught errors.
 fn finish(vm: &mut vm::Vm, stop: runtime::Stop, config: &Config) -> i32 {
+    let status = report_stop(vm, stop, config);
+    match vm.rt.flush_at_exit() {
+        Ok(()) => status,
+        Err(e) => {
+            report_to_stderr(&format!("error: cannot write to stdout: {e}\n"));
+            status.max(exit::RUNTIME_ERROR)
+        }
+    }
+}
+
+/// Reports how the program stopped; returns the exit status.
+fn report_stop(vm: &mut vm::Vm, stop: runtime::Stop, config: &Config) -> i32 {
     vm.rt.flush();
     match stop {
         runtime::Stop::Done(_) => exit::OK,
@@ -118,9 +130,18 @@ fn finish(vm: &mut vm::Vm, stop: runtime::Stop, config: &Config) -> i32 {
             report_to_stderr(&diagnostics::render(&report, &vm.rt.sources, config.color));
             exit::RUNTIME_ERROR
         }
-        runtime::Stop::Interrupted { uncaught } => {
-            if uncaught {
-                report_to_stderr("interrupted\n");
+        runtime::Stop::Interrupted { error } => {
+            let cancelled = vm.rt.error_classes[value::ErrorKind::CancelledError.index()];
+            match error {
+                None => {}
+                Some(value::Value::Instance(i)) if i.class.is_subclass_of(cancelled) => {
+                    report_to_stderr("interrupted\n");
+                }
+                // Something else went wrong while the program unwound.
+                Some(e) => {
+                    let report = vm.error_report(e);
+                    report_to_stderr(&diagnostics::render(&report, &vm.rt.sources, config.color));
+                }
             }
             exit::INTERRUPTED
         }

@@ -828,3 +828,189 @@ try {
     );
     assert_eq!(child.wait().code(), Some(130));
 }
+
+/// Output printed before a second Ctrl-C is still written out: the second
+/// one ends the program at the end of the running slice, after stdout.
+#[test]
+fn second_ctrl_c_keeps_what_was_printed() {
+    let s = Scratch::new("sigint-twice-output");
+    let mut child = Running::start(s.weft(
+        r#"
+try {
+    print("ready")
+    await sleep(100000)
+} finally {
+    print("in finally")
+    eprint("cleaning up")
+    while true { }
+}
+"#,
+    ));
+    let mut out = Lines::of_stdout(&mut child);
+    let mut err = Lines::of_stderr(&mut child);
+    out.until(|l| l == "ready");
+    child.signal(libc::SIGINT);
+    err.until(|l| l == "cleaning up");
+    child.signal(libc::SIGINT);
+    assert_eq!(out.rest(), vec!["in finally".to_string()]);
+    assert_eq!(child.wait().code(), Some(130));
+}
+
+/// An error thrown while the program unwinds after Ctrl-C is reported (and
+/// the status is still 130).
+#[test]
+fn error_thrown_after_ctrl_c_is_reported() {
+    let s = Scratch::new("sigint-then-error");
+    let mut child = Running::start(s.weft(
+        r#"
+try {
+    print("ready")
+    await sleep(100000)
+} catch e {
+    throw ValueError("cleanup failed")
+}
+"#,
+    ));
+    let mut out = Lines::of_stdout(&mut child);
+    let mut err = Lines::of_stderr(&mut child);
+    out.until(|l| l == "ready");
+    child.signal(libc::SIGINT);
+    let report = err.rest();
+    assert!(
+        report
+            .iter()
+            .any(|l| l.contains("ValueError: cleanup failed")),
+        "{report:?}"
+    );
+    assert_eq!(child.wait().code(), Some(130));
+}
+
+/// Stdout redirected to a file is written out before the program waits
+/// for stdin (a log shows what happened so far).
+#[test]
+fn stdout_to_a_file_is_written_before_reading_stdin() {
+    let s = Scratch::new("stdout-file-before-read");
+    let log = s.dir.join("out.txt");
+    let mut cmd = s.weft(
+        r#"
+import io
+print("before read")
+let line = await io.stdin.read_line()
+print("got", line)
+"#,
+    );
+    cmd.stdout(fs::File::create(&log).unwrap())
+        .stdin(Stdio::piped());
+    let mut child = Running::start(cmd);
+    let deadline = Instant::now() + LIMIT;
+    while fs::read_to_string(&log).unwrap_or_default() != "before read\n" {
+        assert!(Instant::now() < deadline, "nothing written before the read");
+        thread::sleep(Duration::from_millis(5));
+    }
+    let mut stdin = child.0.stdin.take().unwrap();
+    stdin.write_all(b"hello\n").unwrap();
+    drop(stdin);
+    assert_eq!(child.wait().code(), Some(0));
+    assert_eq!(
+        fs::read_to_string(&log).unwrap(),
+        "before read\ngot hello\n"
+    );
+}
+
+/// Output that cannot be written (a full disk) is an error at exit.
+#[test]
+fn unwritable_stdout_is_an_error() {
+    if !std::path::Path::new("/dev/full").exists() {
+        println!("skipped: no /dev/full on this machine");
+        return;
+    }
+    let s = Scratch::new("dev-full");
+    let mut cmd = s.weft("print(\"hello\")\n");
+    cmd.stdout(
+        fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap(),
+    );
+    let out = cmd.output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot write to stdout"), "{err}");
+}
+
+/// Stdin that cannot be read (a folder) is an IOError, not an empty input.
+#[test]
+fn unreadable_stdin_is_an_ioerror() {
+    let s = Scratch::new("stdin-folder");
+    let mut cmd = s.weft("import io\nprint(await io.read_all())\n");
+    cmd.stdin(fs::File::open(&s.dir).unwrap());
+    let out = cmd.output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("IOError: cannot read stdin"), "{err}");
+}
+
+/// On a terminal, a prompt written without a newline shows before the
+/// program waits for the answer.
+#[test]
+fn prompt_shows_on_a_terminal_before_reading() {
+    let (mut master, slave) = match pty() {
+        Some(p) => p,
+        None => {
+            println!("skipped: no pseudo-terminal available");
+            return;
+        }
+    };
+    let s = Scratch::new("tty-prompt");
+    let mut cmd = s.weft(
+        r#"
+import io
+io.write("Name? ")
+let name = await io.stdin.read_line()
+print("hello", name)
+"#,
+    );
+    cmd.stdin(slave.try_clone().unwrap())
+        .stdout(slave.try_clone().unwrap());
+    let mut child = Running::start(cmd);
+    drop(slave);
+    let mut seen = Vec::new();
+    let deadline = Instant::now() + LIMIT;
+    let mut buf = [0u8; 256];
+    while !String::from_utf8_lossy(&seen).contains("Name? ") {
+        assert!(Instant::now() < deadline, "no prompt: {seen:?}");
+        match master.read(&mut buf) {
+            Ok(0) | Err(_) => panic!("the terminal closed: {seen:?}"),
+            Ok(n) => seen.extend_from_slice(&buf[..n]),
+        }
+    }
+    master.write_all(b"Ada\n").unwrap();
+    assert_eq!(child.wait().code(), Some(0));
+}
+
+/// A pseudo-terminal: the master side and the slave side.
+fn pty() -> Option<(fs::File, fs::File)> {
+    // SAFETY: posix_openpt/grantpt/unlockpt/ptsname on a descriptor we own.
+    unsafe {
+        let master = libc::posix_openpt(libc::O_RDWR | libc::O_NOCTTY);
+        if master < 0 {
+            return None;
+        }
+        let master = fs::File::from_raw_fd(master);
+        use std::os::fd::AsRawFd;
+        if libc::grantpt(master.as_raw_fd()) != 0 || libc::unlockpt(master.as_raw_fd()) != 0 {
+            return None;
+        }
+        let name = libc::ptsname(master.as_raw_fd());
+        if name.is_null() {
+            return None;
+        }
+        let path = std::ffi::CStr::from_ptr(name).to_str().ok()?.to_string();
+        let slave = fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(path)
+            .ok()?;
+        Some((master, slave))
+    }
+}

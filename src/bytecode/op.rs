@@ -50,6 +50,11 @@ pub enum Op {
     /// `[] -> []`: does nothing (a placeholder the compiler may patch into
     /// `MakeCell` once it knows a local is captured).
     Nop,
+    /// `[] -> []`: does nothing; it stands just before a `while` loop's
+    /// head, carrying the condition's span, so that a task preempted or
+    /// cancelled at the loop's back-edge (which resumes at the head) is
+    /// reported inside the loop rather than at the statement before it.
+    LoopHead,
     /// `[a] -> []`
     Pop,
     /// `[a1 .. an] -> []`

@@ -81,6 +81,10 @@ impl Compiler<'_> {
                 }
             }
             StmtKind::While { cond, body } => {
+                // A task preempted at the back-edge resumes at `start` and
+                // reports the instruction before it as where it is: this
+                // one, the loop's condition, not the statement before it.
+                self.emit(Op::LoopHead, cond.span);
                 let start = self.here();
                 self.expr(cond);
                 let jf = self.emit_cond_jump(cond.span);

@@ -30,9 +30,9 @@ pub enum Stop {
     Preempt,
     /// Every task is blocked and nothing can wake them: one line per task.
     Deadlock(Vec<String>),
-    /// Ctrl-C cancelled the main task, which has finished; `uncaught`
-    /// when the `CancelledError` was not caught.
-    Interrupted { uncaught: bool },
+    /// Ctrl-C cancelled the main task, which has finished; `error` is what
+    /// it threw, if anything (usually the `CancelledError`).
+    Interrupted { error: Option<Value> },
 }
 
 /// The built-in types that have methods.
@@ -260,6 +260,15 @@ impl Runtime {
     /// before an error report so that stdout and stderr keep their order).
     pub fn flush(&mut self) {
         let _ = self.out.flush();
+    }
+
+    /// The final flush at exit: output that could not be written is an
+    /// error (a full disk), except when the reader went away.
+    pub fn flush_at_exit(&mut self) -> std::io::Result<()> {
+        match self.out.flush() {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            other => other,
+        }
     }
 
     /// Passes printed output on to be written, without waiting for it.

@@ -60,6 +60,9 @@ pub struct Stdout {
     /// Set by the first Ctrl-C: a printer waiting for a reader that does
     /// not read gives up, so that the interrupt can take effect.
     give_up: Option<Arc<AtomicBool>>,
+    /// It gave up once: from then on output that finds the queue full is
+    /// dropped at once.
+    abandoned: bool,
 }
 
 enum Sink {
@@ -97,6 +100,7 @@ impl Stdout {
         Stdout {
             sink,
             give_up: None,
+            abandoned: false,
         }
     }
 
@@ -110,8 +114,10 @@ impl Stdout {
         self.give_up = Some(flag);
     }
 
-    /// Passes buffered output to the writer thread without waiting for it
-    /// to be written (unless a megabyte is already waiting).
+    /// Writes out what is buffered without waiting on a reader: a
+    /// terminal's unfinished line (a prompt) and a file's block are
+    /// written; a pipe's buffer goes to the writer thread (waiting only if
+    /// a megabyte is already queued).
     pub fn hand_off(&mut self) -> io::Result<()> {
         let giving_up = self.give_up.clone();
         let gave_up = || {
@@ -119,6 +125,16 @@ impl Stdout {
                 .as_ref()
                 .is_some_and(|f| f.load(Ordering::Relaxed))
         };
+        let local = match &mut self.sink {
+            Sink::Terminal(w) => return w.flush(),
+            Sink::File(w) => return w.flush(),
+            Sink::Closed => return Ok(()),
+            Sink::Piped { local, .. } => local,
+        };
+        if local.is_empty() {
+            return Ok(());
+        }
+        let abandoned = &mut self.abandoned;
         let Sink::Piped { local, shared } = &mut self.sink else {
             return Ok(());
         };
@@ -129,10 +145,16 @@ impl Stdout {
         let mut g = shared.lock();
         let mut progress = (g.written, Instant::now());
         while g.queue.len() >= QUEUED && g.error.is_none() {
+            if *abandoned {
+                local.clear();
+                return Ok(());
+            }
             g = shared.wait(g);
             if stuck(&mut progress, g.written) && gave_up() {
                 // Interrupted while the reader does not read: this output
-                // is dropped, so that the program can unwind.
+                // (and any more that finds the queue full) is dropped, so
+                // that the program can unwind.
+                *abandoned = true;
                 local.clear();
                 return Ok(());
             }
@@ -181,6 +203,7 @@ impl Write for Stdout {
     fn flush(&mut self) -> io::Result<()> {
         self.hand_off()?;
         let flag = self.give_up.clone();
+        let abandoned = self.abandoned;
         let giving_up = move || flag.as_ref().is_some_and(|f| f.load(Ordering::Relaxed));
         match &mut self.sink {
             Sink::Terminal(w) => w.flush(),
@@ -191,6 +214,9 @@ impl Write for Stdout {
                 let mut g = shared.lock();
                 let mut progress = (g.written, Instant::now());
                 while (!g.queue.is_empty() || g.writing) && g.error.is_none() {
+                    if abandoned {
+                        return Ok(());
+                    }
                     g = shared.wait(g);
                     if stuck(&mut progress, g.written) && giving_up() {
                         // Interrupted, and the reader reads nothing.

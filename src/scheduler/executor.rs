@@ -26,10 +26,11 @@ pub trait Engine {
     fn dump_tasks(&mut self);
 }
 
-/// Acts on Ctrl-C and SIGQUIT.
-fn on_signals(engine: &mut impl Engine, main_id: u64) {
+/// Acts on Ctrl-C and SIGQUIT; `Some` when the program must stop now.
+fn on_signals(engine: &mut impl Engine, main_id: u64) -> Option<Stop> {
     while let Some(req) = super::signals::take(engine.runtime()) {
         match req {
+            Request::Exit => return Some(Stop::Exit(130)),
             Request::Interrupt => {
                 let rt = engine.runtime();
                 if let Some(main) = rt.sched.tasks.get(&(false, main_id)).copied() {
@@ -47,6 +48,7 @@ fn on_signals(engine: &mut impl Engine, main_id: u64) {
             Request::Dump => engine.dump_tasks(),
         }
     }
+    None
 }
 
 /// Runs tasks until the program ends; `main` is the main script's task.
@@ -71,7 +73,7 @@ pub fn run(engine: &mut impl Engine, main: Gc<Task>) -> Stop {
                 Stop::Done(v) => {
                     rt.sched.finish(task, Ok(v));
                     if !task.internal && task.id == main_id && super::signals::interrupted(rt) {
-                        return Stop::Interrupted { uncaught: false };
+                        return Stop::Interrupted { error: None };
                     }
                 }
                 Stop::Threw(e) => {
@@ -86,9 +88,7 @@ pub fn run(engine: &mut impl Engine, main: Gc<Task>) -> Stop {
                         if i.class.is_subclass_of(rt.error_classes[ErrorKind::CancelledError.index()]));
                     if !task.internal && task.id == main_id {
                         if super::signals::interrupted(rt) {
-                            return Stop::Interrupted {
-                                uncaught: cancelled,
-                            };
+                            return Stop::Interrupted { error: Some(e) };
                         }
                         return Stop::Threw(e);
                     }
@@ -102,12 +102,15 @@ pub fn run(engine: &mut impl Engine, main: Gc<Task>) -> Stop {
             if let Err(e) = rt.poll_between_slices() {
                 return loop_failed(rt, e);
             }
-            on_signals(engine, main_id);
+            if let Some(stop) = on_signals(engine, main_id) {
+                return stop;
+            }
         }
         let rt = engine.runtime();
         if rt.sched.tasks.is_empty() {
             if super::signals::interrupted(rt) {
-                return Stop::Interrupted { uncaught: true };
+                let e = rt.make_error(ErrorKind::CancelledError, super::CANCELLED);
+                return Stop::Interrupted { error: Some(e) };
             }
             return Stop::Done(Value::Nil);
         }
@@ -116,7 +119,9 @@ pub fn run(engine: &mut impl Engine, main: Gc<Task>) -> Stop {
             if let Err(e) = rt.poll_blocking() {
                 return loop_failed(rt, e);
             }
-            on_signals(engine, main_id);
+            if let Some(stop) = on_signals(engine, main_id) {
+                return stop;
+            }
             continue;
         }
         return Stop::Deadlock(engine.deadlock_report());

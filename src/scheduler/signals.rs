@@ -4,22 +4,27 @@
 //! the pipe's read end is registered with the poller, so a blocked poll
 //! wakes, and the executor checks the flags between slices (an atomic
 //! load), so a task computing in a loop is interrupted within a slice. The
-//! first SIGINT cancels the main task; a second one exits at once with
-//! status 130 (signal-hook's conditional shutdown, armed by the first).
-//! SIGQUIT asks the executor to write every live task's stack to stderr.
+//! first SIGINT cancels the main task; a second one makes the executor
+//! write out stdout and exit with status 130 at the end of the running
+//! slice; a third exits from the handler itself, at once (for a program
+//! stuck inside one long native call). SIGQUIT asks the executor to write
+//! every live task's stack to stderr.
 
 use crate::reactor::source::Source;
 use crate::runtime::Runtime;
 use std::io::{self, Read};
 use std::os::unix::net::UnixStream;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 /// The reactor key of the self-pipe.
 const KEY: u64 = 1 << 63;
 
 pub struct Signals {
+    /// Set by the first SIGINT (stdout's printers watch it too).
     interrupt: Arc<AtomicBool>,
+    /// SIGINTs received.
+    count: Arc<AtomicUsize>,
     quit: Arc<AtomicBool>,
     /// The first Ctrl-C was seen (and handled).
     pub interrupted: bool,
@@ -33,6 +38,8 @@ pub enum Request {
     Interrupt,
     /// Write every task's stack to stderr (SIGQUIT).
     Dump,
+    /// Exit with 130 now (the second Ctrl-C).
+    Exit,
 }
 
 pub fn is_signal_key(key: u64) -> bool {
@@ -43,10 +50,18 @@ pub fn is_signal_key(key: u64) -> bool {
 pub fn install(rt: &mut Runtime) -> io::Result<()> {
     use signal_hook::consts::{SIGINT, SIGQUIT};
     let interrupt = Arc::new(AtomicBool::new(false));
+    let count = Arc::new(AtomicUsize::new(0));
     let quit = Arc::new(AtomicBool::new(false));
-    // Registered before the flag: a SIGINT that finds the flag already set
-    // (the second) exits at once.
-    signal_hook::flag::register_conditional_shutdown(SIGINT, 130, interrupt.clone())?;
+    let seen = count.clone();
+    // SAFETY: the handler only touches an atomic and calls `_exit`, both
+    // async-signal-safe.
+    unsafe {
+        signal_hook::low_level::register(SIGINT, move || {
+            if seen.fetch_add(1, Ordering::SeqCst) >= 2 {
+                libc::_exit(130);
+            }
+        })?;
+    }
     signal_hook::flag::register(SIGINT, interrupt.clone())?;
     signal_hook::flag::register(SIGQUIT, quit.clone())?;
     let (read, write) = UnixStream::pair()?;
@@ -58,6 +73,7 @@ pub fn install(rt: &mut Runtime) -> io::Result<()> {
     rt.out.give_up_when(interrupt.clone());
     rt.sched.signals = Some(Signals {
         interrupt,
+        count,
         quit,
         interrupted: false,
         pipe,
@@ -84,9 +100,11 @@ pub fn take(rt: &mut Runtime) -> Option<Request> {
     if s.quit.swap(false, Ordering::Relaxed) {
         return Some(Request::Dump);
     }
-    // The flag stays set after the first Ctrl-C: that is what makes the
-    // second one exit.
-    if !s.interrupted && s.interrupt.load(Ordering::Relaxed) {
+    let count = s.count.load(Ordering::Relaxed);
+    if count >= 2 {
+        return Some(Request::Exit);
+    }
+    if !s.interrupted && (count >= 1 || s.interrupt.load(Ordering::Relaxed)) {
         s.interrupted = true;
         return Some(Request::Interrupt);
     }

@@ -85,6 +85,10 @@ fn finish(rt: &mut Runtime, _: Gc<Future>, out: Output) -> Option<Outcome> {
 
 fn path_arg(rt: &Runtime, v: Value, f: &str) -> NResult<String> {
     let p = text(rt, v, &format!("fs.{f}()'s path"))?;
+    if p.is_empty() {
+        // Some calls would quietly succeed on "" (creating no folder).
+        return err(ErrorKind::IOError, format!("fs.{f}(): the path is empty"));
+    }
     if p.contains('\0') {
         return err(
             ErrorKind::ValueError,

@@ -21,13 +21,15 @@ pub fn members(rt: &mut Runtime) -> Vec<(&'static str, Value)> {
     m
 }
 
-/// Writes `str(v)` to stdout, without a newline.
+/// Writes `str(v)` to stdout, without a newline; bytes are written as
+/// they are.
 fn write(rt: &mut Runtime, a: &[Value]) -> NResult {
-    let text = match a[0] {
-        Value::Str(s) => s.as_str().to_string(),
-        v => rt.display(v),
+    let data: Vec<u8> = match a[0] {
+        Value::Str(s) => s.as_str().as_bytes().to_vec(),
+        Value::Bytes(b) => b.data.to_vec(),
+        v => rt.display(v).into_bytes(),
     };
-    if let Err(e) = rt.out.write_all(text.as_bytes()) {
+    if let Err(e) = rt.out.write_all(&data) {
         return super::builtins::stdout_failed(rt, e);
     }
     Ok(Value::Nil)

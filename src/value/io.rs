@@ -47,6 +47,9 @@ pub struct Conn {
     pub connecting: Option<Box<Connecting>>,
     /// A helper thread is reading stdin for this (fed) stream.
     pub feeding: bool,
+    /// Reading failed for good (stdin is a folder, say): reads past the
+    /// buffered bytes throw this.
+    pub failed: Option<String>,
 }
 
 pub struct Udp {

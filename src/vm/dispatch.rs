@@ -167,7 +167,7 @@ impl Vm {
                 let op = code[ip];
                 ip += 1;
                 match op {
-                    Op::Nop => {}
+                    Op::Nop | Op::LoopHead => {}
                     Op::Nil => push!(Value::Nil),
                     Op::True => push!(Value::Bool(true)),
                     Op::False => push!(Value::Bool(false)),

@@ -613,7 +613,8 @@ impl Vm {
             .filter(|t| !t.internal)
             .copied()
             .collect();
-        let mut out = format!("SIGQUIT: {} live tasks\n", tasks.len());
+        let n = tasks.len();
+        let mut out = format!("SIGQUIT: {n} live task{}\n", if n == 1 { "" } else { "s" });
         for t in tasks {
             let state = match t.state.get() {
                 TaskState::Ready => "ready".to_string(),

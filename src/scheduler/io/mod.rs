@@ -330,6 +330,9 @@ impl Answer {
 fn answer(conn: &mut Conn, op: IoOp) -> Option<Answer> {
     let s: &mut Stream = &mut conn.stream;
     let buffered = s.buffered();
+    if let (true, Some(msg)) = (buffered.is_empty(), &conn.failed) {
+        return Some(Answer::Error(msg.clone()));
+    }
     match op {
         IoOp::Read { max } => {
             if !buffered.is_empty() {
@@ -480,6 +483,18 @@ fn request_stdin(rt: &mut Runtime, obj: Gc<IoObj>) {
         let n = loop {
             match std::io::stdin().lock().read(&mut buf) {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                // Stdin may be non-blocking (a parent set it so): this
+                // thread may block, so wait until it is readable.
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    let mut fd = libc::pollfd {
+                        fd: 0,
+                        events: libc::POLLIN,
+                        revents: 0,
+                    };
+                    // SAFETY: poll on one valid pollfd.
+                    unsafe { libc::poll(&mut fd, 1, -1) };
+                    continue;
+                }
                 other => break other,
             }
         };
@@ -494,30 +509,31 @@ fn request_stdin(rt: &mut Runtime, obj: Gc<IoObj>) {
             r.submit(key, job);
             rt.sched.jobs.insert(key, JobWaiter::Feed(obj));
         }
-        Err(_) => feed_failed(obj),
+        Err(e) => feed_failed(obj, format!("cannot read stdin: {}", os_message(&e))),
     }
 }
 
-fn feed_failed(obj: Gc<IoObj>) {
+fn feed_failed(obj: Gc<IoObj>, why: String) {
     if let IoState::Conn(c) = &mut *obj.state.borrow_mut() {
         c.feeding = false;
+        c.failed = Some(why);
         c.stream.push(&[]);
     }
 }
 
-/// A chunk of stdin arrived (empty: the end; an error ends it too).
+/// A chunk of stdin arrived (empty: the end; an error fails later reads).
 fn feed(rt: &mut Runtime, obj: Gc<IoObj>, out: Output) {
     match out.downcast::<io::Result<Vec<u8>>>() {
-        Ok(r) => {
-            if let IoState::Conn(c) = &mut *obj.state.borrow_mut() {
-                c.feeding = false;
-                match *r {
-                    Ok(data) => c.stream.push(&data),
-                    Err(_) => c.stream.push(&[]),
+        Ok(r) => match *r {
+            Ok(data) => {
+                if let IoState::Conn(c) = &mut *obj.state.borrow_mut() {
+                    c.feeding = false;
+                    c.stream.push(&data);
                 }
             }
-        }
-        Err(_) => feed_failed(obj),
+            Err(e) => feed_failed(obj, format!("cannot read stdin: {}", os_message(&e))),
+        },
+        Err(_) => feed_failed(obj, "cannot read stdin".into()),
     }
     drive(rt, obj);
 }
@@ -537,6 +553,7 @@ pub fn new_conn(rt: &mut Runtime, key: u64, transport: Transport, peer: String) 
             peer,
             connecting: None,
             feeding: false,
+            failed: None,
         }),
     )
 }
