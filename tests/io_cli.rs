@@ -1014,3 +1014,39 @@ fn pty() -> Option<(fs::File, fs::File)> {
         Some((master, slave))
     }
 }
+
+/// Conns dropped without `close()` are closed by the collector, which runs
+/// when open descriptors near the limit: 500 such connections under a limit
+/// of 64 descriptors succeed.
+#[test]
+fn dropped_conns_do_not_exhaust_descriptors() {
+    let s = Scratch::new("fd-pressure");
+    s.file(
+        "main.weft",
+        r#"
+import net
+let l = await net.listen("127.0.0.1:0")
+async fn once() {
+    let c = await net.connect(l.addr())
+    let d = await l.accept()
+    await c.write("x")
+    let got = await d.read(1)
+}
+for i in range(0, 500) { await once() }
+print("500 connections")
+"#,
+    );
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -n 64 && exec '{}' main.weft",
+            env!("CARGO_BIN_EXE_weft")
+        ))
+        .current_dir(&s.dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "500 connections\n");
+}

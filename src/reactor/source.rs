@@ -36,6 +36,15 @@ pub struct Readiness {
 }
 
 impl Readiness {
+    /// How many sources are registered.
+    pub fn len(&self) -> usize {
+        self.table.borrow().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// Records an event; false when no source has `key`.
     pub fn record(&self, key: u64, readable: bool, writable: bool) -> bool {
         match self.table.borrow_mut().get_mut(&key) {

@@ -182,6 +182,18 @@ fn config_error(what: &str, path: &Path, e: impl std::fmt::Display) -> io::Error
     )
 }
 
+/// A PEM file's bytes; the error names the file and the OS message.
+fn read_pem(what: &str, path: &Path) -> io::Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| {
+        let msg = e.to_string();
+        let msg = match msg.rfind(" (os error ") {
+            Some(i) => msg[..i].to_string(),
+            None => msg,
+        };
+        config_error(what, path, msg)
+    })
+}
+
 /// The system's trust roots (the file named by `SSL_CERT_FILE` when it is
 /// set), loaded once.
 fn system_roots() -> &'static RootCertStore {
@@ -215,7 +227,8 @@ pub fn client_config(extra_ca: Option<&Path>) -> io::Result<Arc<ClientConfig>> {
     };
     let mut roots = system_roots().clone();
     let mut added = 0;
-    for cert in CertificateDer::pem_file_iter(path).map_err(|e| config_error("CA file", path, e))? {
+    let pem = read_pem("CA file", path)?;
+    for cert in CertificateDer::pem_slice_iter(&pem) {
         let cert = cert.map_err(|e| config_error("CA file", path, e))?;
         roots
             .add(cert)
@@ -230,20 +243,31 @@ pub fn client_config(extra_ca: Option<&Path>) -> io::Result<Arc<ClientConfig>> {
 
 /// A server configuration from a PEM certificate chain and private key.
 pub fn server_config(cert: &Path, key: &Path) -> io::Result<Arc<ServerConfig>> {
-    let chain = CertificateDer::pem_file_iter(cert)
-        .map_err(|e| config_error("certificate", cert, e))?
+    let cert_pem = read_pem("certificate", cert)?;
+    let chain = CertificateDer::pem_slice_iter(&cert_pem)
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| config_error("certificate", cert, e))?;
     if chain.is_empty() {
         return Err(config_error("certificate", cert, "it holds no certificate"));
     }
+    let key_pem = read_pem("private key", key)?;
     let key_der =
-        PrivateKeyDer::from_pem_file(key).map_err(|e| config_error("private key", key, e))?;
+        PrivateKeyDer::from_pem_slice(&key_pem).map_err(|e| config_error("private key", key, e))?;
     let config = ServerConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()
         .map_err(tls_error)?
         .with_no_client_auth()
         .with_single_cert(chain, key_der)
-        .map_err(tls_error)?;
+        .map_err(|e| match e {
+            rustls::Error::InconsistentKeys(_) => io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!(
+                    "the private key `{}` does not belong to the certificate `{}`",
+                    key.display(),
+                    cert.display()
+                ),
+            ),
+            e => tls_error(e),
+        })?;
     Ok(Arc::new(config))
 }

@@ -49,6 +49,9 @@ pub struct Scheduler {
     pub scratch: Vec<u8>,
     /// Ctrl-C and SIGQUIT, once the program watches them.
     pub signals: Option<signals::Signals>,
+    /// Open I/O sources at which the next collection is asked for (see
+    /// `io::descriptor_pressure`); 0 until first computed.
+    pub fd_threshold: usize,
     /// Children killed when their `wait` was cancelled, to be reaped once
     /// they have exited.
     pub reaping: Vec<Gc<crate::value::io::IoObj>>,
@@ -346,6 +349,7 @@ impl Scheduler {
             slices_since_poll: _,
             last_poll: _,
             reaping,
+            fd_threshold: _,
         } = self;
         for task in queue.iter().chain(tasks.values()) {
             t.mark(*task);

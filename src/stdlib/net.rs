@@ -245,7 +245,11 @@ fn size_arg(rt: &Runtime, v: Option<Value>, f: &str, default: usize) -> NResult<
     match v {
         None => Ok(default),
         Some(Value::Int(n)) if n > 0 => Ok(usize::try_from(n).unwrap_or(usize::MAX)),
-        Some(Value::Int(n)) if n == 0 && f == "read_exact" => Ok(0),
+        Some(Value::Int(0)) if f == "read_exact" => Ok(0),
+        Some(Value::Int(n)) if f == "read_exact" => err(
+            ErrorKind::ValueError,
+            format!("{f}() needs a size of 0 or more, not {n}"),
+        ),
         Some(Value::Int(n)) => err(
             ErrorKind::ValueError,
             format!("{f}() needs a positive size, not {n}"),

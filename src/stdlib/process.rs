@@ -87,6 +87,21 @@ fn start(rt: &mut Runtime, a: &[Value], for_run: bool) -> NResult {
                 let (Key::Str(k), Value::Str(v)) = (k, v) else {
                     return type_error(format!("{f}(): `env` maps strings to strings"));
                 };
+                if k.as_str().is_empty() || k.as_str().contains(['=', '\0']) {
+                    return err(
+                        ErrorKind::ValueError,
+                        format!(
+                            "{f}(): `{}` cannot be an environment variable name",
+                            k.as_str()
+                        ),
+                    );
+                }
+                if v.as_str().contains('\0') {
+                    return err(
+                        ErrorKind::ValueError,
+                        format!("{f}(): the value of `{}` contains NUL", k.as_str()),
+                    );
+                }
                 env.push((k.as_str().to_string(), v.as_str().to_string()));
             }
         }

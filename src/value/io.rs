@@ -59,6 +59,8 @@ pub struct Udp {
 
 pub struct Child {
     pub process: std::process::Child,
+    /// A helper thread waits for the exit (no pidfd could be had).
+    pub exit_job: bool,
     /// Readable once the child has exited (a pidfd), when the OS has them;
     /// otherwise exits are found by polling on a timer.
     pub exit: Option<Source<OwnedFd>>,
@@ -72,18 +74,24 @@ pub struct Child {
 impl Drop for Child {
     fn drop(&mut self) {
         // Nobody can wait for it any more. A child still running is left to
-        // run, and reaped once it exits (see `reap_orphans`), so that it
-        // does not linger as a zombie.
+        // run, and reaped once it exits (see `reap_orphans`); its pidfd
+        // stays registered, so that its exit wakes the poller.
         if self.status.is_none() && matches!(self.process.try_wait(), Ok(None)) {
             let pid = self.process.id();
-            ORPHANS.with(|o| o.borrow_mut().push(pid));
+            let exit = self.exit.take();
+            ORPHANS.with(|o| o.borrow_mut().push((pid, exit)));
         }
     }
 }
 
 thread_local! {
     /// Children whose objects were collected while they still ran.
-    static ORPHANS: RefCell<Vec<u32>> = const { RefCell::new(Vec::new()) };
+    static ORPHANS: RefCell<Vec<(u32, Option<Source<OwnedFd>>)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Whether collected children are still waiting to be reaped.
+pub fn has_orphans() -> bool {
+    ORPHANS.with(|o| !o.borrow().is_empty())
 }
 
 /// Reaps the orphaned children that have exited (without blocking).
@@ -93,10 +101,10 @@ pub fn reap_orphans() {
         if o.is_empty() {
             return;
         }
-        o.retain(|&pid| {
+        o.retain(|(pid, _)| {
             let mut status = 0;
             // SAFETY: waitpid with WNOHANG on a child of this process.
-            let r = unsafe { libc::waitpid(pid as libc::pid_t, &mut status, libc::WNOHANG) };
+            let r = unsafe { libc::waitpid(*pid as libc::pid_t, &mut status, libc::WNOHANG) };
             r == 0
         });
     });

@@ -34,6 +34,9 @@ pub enum JobWaiter {
     Future(Gc<Future>, JobDone),
     /// A chunk of stdin for this conn's buffer.
     Feed(Gc<IoObj>),
+    /// The exit status of this child (waited for on a helper thread when
+    /// the OS gave no pidfd).
+    Exit(Gc<IoObj>),
 }
 
 impl JobWaiter {
@@ -41,14 +44,14 @@ impl JobWaiter {
     pub fn awaited(&self) -> bool {
         match self {
             JobWaiter::Future(f, _) => f.waiter.get().is_some() || f.parent.get().is_some(),
-            JobWaiter::Feed(obj) => obj.has_waiters(),
+            JobWaiter::Feed(obj) | JobWaiter::Exit(obj) => obj.has_waiters(),
         }
     }
 
     pub fn trace(&self, t: &mut Tracer) {
         match self {
             JobWaiter::Future(f, _) => t.mark(*f),
-            JobWaiter::Feed(obj) => t.mark(*obj),
+            JobWaiter::Feed(obj) | JobWaiter::Exit(obj) => t.mark(*obj),
         }
     }
 }
@@ -74,7 +77,11 @@ impl Runtime {
     /// takes the poller's events without waiting.
     pub fn poll_between_slices(&mut self) -> io::Result<()> {
         self.sched.poll_due();
-        if self.sched.io.is_empty() && self.sched.jobs.is_empty() && self.sched.reaping.is_empty() {
+        if self.sched.io.is_empty()
+            && self.sched.jobs.is_empty()
+            && self.sched.reaping.is_empty()
+            && !crate::value::io::has_orphans()
+        {
             return Ok(());
         }
         // A poll is a system call: at most one per 16 slices, or when half
@@ -127,6 +134,10 @@ impl Runtime {
                     }
                 }
                 Some(JobWaiter::Feed(obj)) => feed(self, obj, out),
+                Some(JobWaiter::Exit(obj)) => {
+                    process::exited(obj, out);
+                    drive(self, obj);
+                }
                 None => {}
             }
         }
@@ -380,7 +391,12 @@ fn answer(conn: &mut Conn, op: IoOp) -> Option<Answer> {
                 let n = buffered.len();
                 return Some(Answer::Text(s.take(n)));
             }
-            None
+            (buffered.len() > crate::value::limit::MAX_OBJECT_BYTES).then(|| {
+                Answer::Error(format!(
+                    "read_all(): {} sent more than the largest string (1 GiB)",
+                    conn.peer
+                ))
+            })
         }
         _ => None,
     }
@@ -436,40 +452,25 @@ fn write(rt: &mut Runtime, obj: Gc<IoObj>, fut: Gc<Future>, op: IoOp) -> Option<
     }
 }
 
-/// Closes a conn: waiting readers get nil, waiting writers `IOError`.
+/// Closes a conn, listener or socket (LANGUAGE.md §10): every waiting
+/// reader — `read`, `read_line`, `read_exact`, `read_all`, `accept`,
+/// `recv_from` — gets nil, every waiting writer an `IOError`. Later reads
+/// see the end of the stream (where `read_exact` throws).
 pub fn close(rt: &mut Runtime, obj: Gc<IoObj>) {
-    let peer = {
-        let mut state = obj.state.borrow_mut();
-        match &mut *state {
-            IoState::Conn(c) => {
-                c.stream.close();
-                c.connecting = None;
-                c.peer.clone()
-            }
-            IoState::Listener(l) => {
-                l.source = None;
-                l.addr.clone()
-            }
-            IoState::Udp(u) => {
-                u.source = None;
-                u.addr.clone()
-            }
-            IoState::Child(_) => return,
+    match &mut *obj.state.borrow_mut() {
+        IoState::Conn(c) => {
+            c.stream.close();
+            c.connecting = None;
         }
-    };
+        IoState::Listener(l) => l.source = None,
+        IoState::Udp(u) => u.source = None,
+        IoState::Child(_) => return,
+    }
     let readers = obj.readers.borrow_mut().take_all();
     for f in readers {
         rt.sched.complete(f, Ok(Value::Nil));
     }
-    let writers = obj.writers.borrow_mut().take_all();
-    for f in writers {
-        let e = io_error(
-            rt,
-            format!("cannot write to {peer}: the connection is closed"),
-        );
-        rt.sched.complete(f, Err(e));
-    }
-    rt.sched.io.remove(&obj.key);
+    drive(rt, obj);
 }
 
 /// Asks a helper thread for the next chunk of stdin.
@@ -540,7 +541,42 @@ fn feed(rt: &mut Runtime, obj: Gc<IoObj>, out: Output) {
 
 /// A new I/O object registered under a fresh key.
 pub fn new_obj(rt: &mut Runtime, key: u64, state: IoState) -> Gc<IoObj> {
+    descriptor_pressure(rt);
     rt.heap.alloc(IoObj::new(key, state))
+}
+
+/// Unreachable conns close their descriptors only when the collector finds
+/// them: when the open sources near the process's descriptor limit, ask for
+/// a collection (the threshold moves up as more stay open, so a server
+/// that really holds many conns does not collect at every one).
+fn descriptor_pressure(rt: &mut Runtime) {
+    let Ok(reactor) = rt.sched.reactor() else {
+        return;
+    };
+    let open = reactor.readiness().len();
+    let limit = descriptor_limit();
+    let sched = &mut rt.sched;
+    if sched.fd_threshold == 0 || open < sched.fd_threshold / 4 {
+        sched.fd_threshold = (limit / 2).max(8);
+    }
+    if open >= sched.fd_threshold {
+        rt.heap.request_collection();
+        sched.fd_threshold = open + ((limit.saturating_sub(open)) / 2).max(8);
+    }
+}
+
+/// The soft limit on open descriptors.
+fn descriptor_limit() -> usize {
+    let mut lim = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit fills one rlimit through a valid pointer.
+    let ok = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) } == 0;
+    if !ok || lim.rlim_cur == libc::RLIM_INFINITY {
+        return 1 << 20;
+    }
+    usize::try_from(lim.rlim_cur).unwrap_or(1 << 20)
 }
 
 /// A conn over `transport`.

@@ -110,6 +110,8 @@ pub fn connect(rt: &mut Runtime, obj: Gc<IoObj>) -> Option<Outcome> {
                         .unwrap_or_else(|| "cannot connect: no address to try".into());
                 }
                 let addr = plan.addrs.remove(0);
+                // The failed socket goes first: its registration shares the key.
+                c.stream.set_transport(Transport::Closed);
                 let source = start_socket(addr).and_then(|s| Source::new(s, reactor, obj.key));
                 match source {
                     Ok(src) => {
@@ -356,7 +358,10 @@ pub fn udp(rt: &mut Runtime, obj: Gc<IoObj>, fut: Gc<Future>, op: IoOp) -> Optio
             return Some(if op == IoOp::RecvFrom {
                 Ok(Value::Nil)
             } else {
-                Err(io_error(rt, "the socket is closed"))
+                Err(io_error(
+                    rt,
+                    format!("cannot send on {}: the socket is closed", u.addr),
+                ))
             });
         };
         let ready = src.ready();
@@ -407,6 +412,71 @@ pub fn udp(rt: &mut Runtime, obj: Gc<IoObj>, fut: Gc<Future>, op: IoOp) -> Optio
             Some(Ok(rt.list(vec![b, a])))
         }
         Err(e) if e.kind() == io::ErrorKind::WouldBlock => None,
-        Err(e) => Some(Err(io_error(rt, os_message(&e)))),
+        Err(e) => {
+            let what = match (op, fut.payload.get()) {
+                (IoOp::SendTo, Value::List(l)) => {
+                    let to = l.items.borrow().get(1).copied().unwrap_or(Value::Nil);
+                    format!("cannot send to {}", rt.display(to))
+                }
+                _ => {
+                    let state = obj.state.borrow();
+                    let addr = match &*state {
+                        IoState::Udp(u) => u.addr.clone(),
+                        _ => String::new(),
+                    };
+                    format!("cannot receive on {addr}")
+                }
+            };
+            Some(Err(io_error(rt, format!("{what}: {}", os_message(&e)))))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Read, Write};
+
+    fn finish(rt: &mut Runtime, v: Value) -> Outcome {
+        let Value::Future(f) = v else {
+            panic!("not a future")
+        };
+        super::super::start(rt, f);
+        while f.result.get().is_none() {
+            rt.poll_blocking().unwrap();
+        }
+        f.result.get().unwrap()
+    }
+
+    #[test]
+    fn a_conn_that_moved_past_a_refused_address_reads_and_writes() {
+        let mut rt = Runtime::new();
+        let closed = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        let server = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let open = server.local_addr().unwrap();
+        let plan = ConnectPlan {
+            target: "test".into(),
+            addrs: vec![closed, open],
+            tls: None,
+        };
+        let obj = connecting_conn(&mut rt, plan);
+        let connect = rt.io_future(obj, IoOp::Connect, Value::Nil);
+        assert!(matches!(finish(&mut rt, connect), Ok(Value::Io(_))));
+        let (mut peer, _) = server.accept().unwrap();
+        let ping = rt.str("ping");
+        let write = rt.io_future(obj, IoOp::Write { done: 0 }, ping);
+        assert!(matches!(finish(&mut rt, write), Ok(Value::Nil)));
+        let mut buf = [0u8; 4];
+        peer.read_exact(&mut buf).unwrap();
+        assert_eq!(&buf, b"ping");
+        peer.write_all(b"pong").unwrap();
+        let read = rt.io_future(obj, IoOp::ReadExact { n: 4 }, Value::Nil);
+        match finish(&mut rt, read) {
+            Ok(Value::Bytes(b)) => assert_eq!(&*b.data, b"pong"),
+            other => panic!("read gave {other:?}"),
+        }
     }
 }

@@ -87,6 +87,40 @@ pub fn spawn(rt: &mut Runtime, spec: SpawnSpec) -> Result<Gc<IoObj>, String> {
     let mut process = cmd
         .spawn()
         .map_err(|e| format!("cannot run `{}`: {}", spec.cmd, os_message(&e)))?;
+    let (key, exit, [stdin, stdout, stderr]) = match attach(rt, &spec, &mut process) {
+        Ok(parts) => parts,
+        Err(msg) => {
+            // Started but unusable: do not leave it running or a zombie.
+            let _ = process.kill();
+            let _ = process.wait();
+            return Err(msg);
+        }
+    };
+    Ok(new_obj(
+        rt,
+        key,
+        IoState::Child(Child {
+            process,
+            exit_job: false,
+            exit,
+            status: None,
+            stdin,
+            stdout,
+            stderr,
+        }),
+    ))
+}
+
+/// What a child object holds besides the process.
+type Parts = (u64, Option<Source<OwnedFd>>, [Value; 3]);
+
+/// The child's pipes as conns, and its exit on the poller (its key and
+/// pidfd).
+fn attach(
+    rt: &mut Runtime,
+    spec: &SpawnSpec,
+    process: &mut std::process::Child,
+) -> Result<Parts, String> {
     let fail = |e: io::Error| format!("cannot run `{}`: {}", spec.cmd, os_message(&e));
     let name = &spec.cmd;
     let stdin = match process.stdin.take() {
@@ -106,18 +140,7 @@ pub fn spawn(rt: &mut Runtime, spec: SpawnSpec) -> Result<Gc<IoObj>, String> {
         Some(fd) => Some(Source::new(fd, rt.sched.reactor().map_err(fail)?, key).map_err(fail)?),
         None => None,
     };
-    Ok(new_obj(
-        rt,
-        key,
-        IoState::Child(Child {
-            process,
-            exit,
-            status: None,
-            stdin,
-            stdout,
-            stderr,
-        }),
-    ))
+    Ok((key, exit, [stdin, stdout, stderr]))
 }
 
 /// A child's exit status, once it has exited.
@@ -130,6 +153,9 @@ pub fn wait(rt: &mut Runtime, obj: Gc<IoObj>) -> Option<Outcome> {
         if let Some(s) = c.status {
             return Some(Ok(Value::Int(s)));
         }
+        if c.exit_job {
+            return None;
+        }
         match c.process.try_wait() {
             Ok(Some(status)) => {
                 let code = status_code(status);
@@ -139,16 +165,29 @@ pub fn wait(rt: &mut Runtime, obj: Gc<IoObj>) -> Option<Outcome> {
                 Ok(code)
             }
             Ok(None) if c.exit.is_none() => {
-                // Without pidfds nothing wakes us: wait on a helper-free
-                // fallback, a blocking wait (rare: Linux before 5.3).
-                match c.process.wait() {
-                    Ok(status) => {
-                        let code = status_code(status);
-                        c.status = Some(code);
-                        Ok(code)
+                // No pidfd (an old kernel, or no descriptor left): a helper
+                // thread waits for the exit instead.
+                if !c.exit_job {
+                    c.exit_job = true;
+                    let pid = c.process.id() as libc::pid_t;
+                    drop(state);
+                    let key = rt.sched.new_key();
+                    let job: crate::reactor::pool::Job = Box::new(move || {
+                        let mut status = 0;
+                        // SAFETY: waitpid on our own child, blocking this
+                        // helper thread only.
+                        let r = unsafe { libc::waitpid(pid, &mut status, 0) };
+                        Box::new((r == pid).then_some(status))
+                    });
+                    match rt.sched.reactor() {
+                        Ok(r) => {
+                            r.submit(key, job);
+                            rt.sched.jobs.insert(key, super::JobWaiter::Exit(obj));
+                        }
+                        Err(e) => return Some(Err(io_error(rt, os_message(&e)))),
                     }
-                    Err(e) => Err(e),
                 }
+                return None;
             }
             Ok(None) => {
                 // Not exited: wait for the pidfd's edge.
@@ -164,6 +203,19 @@ pub fn wait(rt: &mut Runtime, obj: Gc<IoObj>) -> Option<Outcome> {
         Ok(code) => Ok(Value::Int(code)),
         Err(e) => Err(io_error(rt, os_message(&e))),
     })
+}
+
+/// A helper thread's `waitpid` finished: the raw status, if it got one.
+pub fn exited(obj: Gc<IoObj>, out: crate::reactor::pool::Output) {
+    use std::os::unix::process::ExitStatusExt;
+    if let IoState::Child(c) = &mut *obj.state.borrow_mut() {
+        let raw = out.downcast::<Option<i32>>().ok().and_then(|r| *r);
+        // Reaped by the helper: std's handle must not wait again.
+        c.status = Some(match raw {
+            Some(raw) => status_code(ExitStatus::from_raw(raw)),
+            None => 1,
+        });
+    }
 }
 
 /// Collects a killed child's status if it has exited (so it is no zombie);
