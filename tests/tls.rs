@@ -967,3 +967,69 @@ fn garbage_does_not_stop_the_server() {
     assert!(ended(lines[4], 1), "{}", out.describe());
     assert_eq!(lines[5], "stopped", "{}", out.describe());
 }
+
+/// A self-signed certificate that is also marked as a CA (what `openssl
+/// req -x509` makes) for "localhost" and 127.0.0.1, and its key.
+fn self_signed_ca_marked(dir: &TempDir, names: &[&str]) -> (PathBuf, PathBuf) {
+    let names: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+    let mut params = CertificateParams::new(names).unwrap();
+    params
+        .distinguished_name
+        .push(DnType::CommonName, "localhost");
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let key = KeyPair::generate().unwrap();
+    let cert = params.self_signed(&key).unwrap();
+    (
+        dir.write("self.pem", &cert.pem()),
+        dir.write("self-key.pem", &key.serialize_pem()),
+    )
+}
+
+/// A server that presents, as itself, a certificate the client lists as
+/// trusted (`opts.ca` or SSL_CERT_FILE) is accepted, even when the
+/// certificate is marked as a CA, as long as it is for the name connected to.
+#[test]
+fn a_listed_self_signed_certificate_is_trusted() {
+    let dir = TempDir::new("selfsigned");
+    let (cert, key) = self_signed_ca_marked(&dir, &["localhost", "127.0.0.1"]);
+    for host in ["localhost", "127.0.0.1"] {
+        let out = run(
+            "verify.weft",
+            &[arg(&cert), arg(&key), host.into(), arg(&cert)],
+            &[],
+        );
+        out.assert_ok();
+        assert_eq!(
+            out.lines(),
+            ["client: echo: ping", "server: end"],
+            "{}",
+            out.describe()
+        );
+        let out = run(
+            "verify.weft",
+            &[arg(&cert), arg(&key), host.into()],
+            &[("SSL_CERT_FILE", &cert)],
+        );
+        out.assert_ok();
+        assert_eq!(
+            out.lines(),
+            ["client: echo: ping", "server: end"],
+            "{}",
+            out.describe()
+        );
+    }
+    // Listed, but for another name: refused.
+    let (other, other_key) = self_signed_ca_marked(&dir, &["example.test"]);
+    let out = run(
+        "verify.weft",
+        &[
+            arg(&other),
+            arg(&other_key),
+            "localhost".into(),
+            arg(&other),
+        ],
+        &[],
+    );
+    let error = client_error(&out);
+    assert!(error.contains("not valid for name"), "{error}");
+}

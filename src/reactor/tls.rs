@@ -206,15 +206,132 @@ fn system_roots() -> &'static RootCertStore {
     })
 }
 
+/// Verifies servers as browsers do (webpki, against the trusted roots),
+/// and also accepts a server that presents, as itself, one of the
+/// certificates the user listed as trusted (`opts.ca`, `SSL_CERT_FILE`) for
+/// the name connected to: a self-signed certificate made with `openssl req
+/// -x509` is marked as a CA, which webpki refuses as a server's own
+/// certificate, yet trusting it is what listing it means (curl and Python
+/// accept it too).
+#[derive(Debug)]
+struct TrustListed {
+    /// None when there is no root at all (only listed certificates).
+    webpki: Option<Arc<rustls::client::WebPkiServerVerifier>>,
+    listed: Vec<CertificateDer<'static>>,
+    algs: rustls::crypto::WebPkiSupportedAlgorithms,
+}
+
+impl rustls::client::danger::ServerCertVerifier for TrustListed {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp: &[u8],
+        now: rustls::pki_types::UnixTime,
+    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+        let verdict = match &self.webpki {
+            Some(w) => w.verify_server_cert(end_entity, intermediates, server_name, ocsp, now),
+            None => Err(rustls::Error::InvalidCertificate(
+                rustls::CertificateError::UnknownIssuer,
+            )),
+        };
+        if verdict.is_ok()
+            || !self
+                .listed
+                .iter()
+                .any(|c| c.as_ref() == end_entity.as_ref())
+        {
+            return verdict;
+        }
+        let cert = webpki::EndEntityCert::try_from(end_entity)
+            .map_err(|e| rustls::Error::General(format!("bad certificate: {e}")))?;
+        cert.verify_is_valid_for_subject_name(server_name)
+            .map_err(|_| {
+                rustls::Error::InvalidCertificate(
+                    rustls::CertificateError::NotValidForNameContext {
+                        expected: server_name.to_owned(),
+                        presented: Vec::new(),
+                    },
+                )
+            })?;
+        Ok(rustls::client::danger::ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algs)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algs)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.algs.supported_schemes()
+    }
+}
+
+/// The certificates in a PEM file.
+fn certificates(what: &str, path: &Path) -> io::Result<Vec<CertificateDer<'static>>> {
+    let pem = read_pem(what, path)?;
+    let certs = CertificateDer::pem_slice_iter(&pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| config_error(what, path, e))?;
+    if certs.is_empty() {
+        return Err(config_error(what, path, "it holds no certificate"));
+    }
+    Ok(certs)
+}
+
+/// The certificates of `SSL_CERT_FILE`, when it is set and readable.
+fn cert_file_listed() -> &'static [CertificateDer<'static>] {
+    static LISTED: OnceLock<Vec<CertificateDer<'static>>> = OnceLock::new();
+    LISTED.get_or_init(|| {
+        std::env::var_os("SSL_CERT_FILE")
+            .and_then(|p| certificates("SSL_CERT_FILE", Path::new(&p)).ok())
+            .unwrap_or_default()
+    })
+}
+
 /// A client configuration trusting the system's roots plus `extra_ca`.
 /// Reads files: call it off the scheduler thread.
 pub fn client_config(extra_ca: Option<&Path>) -> io::Result<Arc<ClientConfig>> {
     static DEFAULT: OnceLock<Arc<ClientConfig>> = OnceLock::new();
-    let build = |roots: RootCertStore| -> io::Result<Arc<ClientConfig>> {
+    let build = |roots: RootCertStore,
+                 listed: Vec<CertificateDer<'static>>|
+     -> io::Result<Arc<ClientConfig>> {
+        let webpki = if roots.is_empty() {
+            None
+        } else {
+            let w = rustls::client::WebPkiServerVerifier::builder_with_provider(
+                Arc::new(roots),
+                provider(),
+            )
+            .build()
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, format!("TLS error: {e}")))?;
+            Some(w)
+        };
+        let algs = provider().signature_verification_algorithms;
+        let verifier = TrustListed {
+            webpki,
+            listed,
+            algs,
+        };
         let config = ClientConfig::builder_with_provider(provider())
             .with_safe_default_protocol_versions()
             .map_err(tls_error)?
-            .with_root_certificates(roots)
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(verifier))
             .with_no_client_auth();
         Ok(Arc::new(config))
     };
@@ -222,23 +339,19 @@ pub fn client_config(extra_ca: Option<&Path>) -> io::Result<Arc<ClientConfig>> {
         if let Some(c) = DEFAULT.get() {
             return Ok(c.clone());
         }
-        let c = build(system_roots().clone())?;
+        let c = build(system_roots().clone(), cert_file_listed().to_vec())?;
         return Ok(DEFAULT.get_or_init(|| c).clone());
     };
     let mut roots = system_roots().clone();
-    let mut added = 0;
-    let pem = read_pem("CA file", path)?;
-    for cert in CertificateDer::pem_slice_iter(&pem) {
-        let cert = cert.map_err(|e| config_error("CA file", path, e))?;
-        roots
-            .add(cert)
-            .map_err(|e| config_error("CA file", path, e))?;
-        added += 1;
+    let extra = certificates("CA file", path)?;
+    for cert in &extra {
+        // A certificate webpki cannot use as a root is still trusted as
+        // itself (see `TrustListed`).
+        let _ = roots.add(cert.clone());
     }
-    if added == 0 {
-        return Err(config_error("CA file", path, "it holds no certificate"));
-    }
-    build(roots)
+    let mut listed = cert_file_listed().to_vec();
+    listed.extend(extra);
+    build(roots, listed)
 }
 
 /// A server configuration from a PEM certificate chain and private key.

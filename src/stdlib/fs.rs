@@ -145,6 +145,9 @@ fn append(rt: &mut Runtime, a: &[Value]) -> NResult {
 /// Answered at once: a metadata lookup is quick, and `fs.exists` is not
 /// awaited (LANGUAGE.md §10).
 fn exists(rt: &mut Runtime, a: &[Value]) -> NResult {
+    if a[0].as_str() == Some("") {
+        return Ok(Value::Bool(false));
+    }
     let path = path_arg(rt, a[0], "exists")?;
     Ok(Value::Bool(Path::new(&path).exists()))
 }

@@ -259,6 +259,11 @@ fn size_arg(rt: &Runtime, v: Option<Value>, f: &str, default: usize) -> NResult<
 }
 
 fn c_read(rt: &mut Runtime, a: &[Value]) -> NResult {
+    if matches!(a.get(1), Some(Value::Int(0))) {
+        // As a socket read of 0 bytes: empty, at once.
+        let empty = super::io_args::bytes(rt, Vec::new());
+        return Ok(super::io_args::ready(rt, Ok(empty)));
+    }
     let max = size_arg(rt, a.get(1).copied(), "read", 65536)?;
     Ok(rt.io_future(obj(a), IoOp::Read { max }, Value::Nil))
 }

@@ -73,19 +73,26 @@ fn start(rt: &mut Runtime, a: &[Value], for_run: bool) -> NResult {
         }
     }
     let opts = a.get(2).copied();
-    let known: &[&str] = if for_run {
-        &["stdin", "cwd", "env"]
-    } else {
-        &["cwd", "env"]
-    };
+    let known: &[&str] = &["stdin", "cwd", "env"];
     let cwd = str_option(rt, opts, "cwd", known, f)?;
     let mut env = Vec::new();
     match option(rt, opts, "env", known, f)? {
         None => {}
         Some(Value::Map(m)) => {
             for (k, v) in m.entries().iter() {
-                let (Key::Str(k), Value::Str(v)) = (k, v) else {
-                    return type_error(format!("{f}(): `env` maps strings to strings"));
+                let Key::Str(k) = k else {
+                    return type_error(format!("{f}(): `env` names are strings"));
+                };
+                // Values that are not strings are passed as `str` shows them.
+                let v = match v {
+                    Value::Str(s) => s,
+                    other => {
+                        let text = rt.display(other);
+                        match rt.str(text) {
+                            Value::Str(s) => s,
+                            _ => unreachable!("rt.str makes a string"),
+                        }
+                    }
                 };
                 if k.as_str().is_empty() || k.as_str().contains(['=', '\0']) {
                     return err(
@@ -112,7 +119,8 @@ fn start(rt: &mut Runtime, a: &[Value], for_run: bool) -> NResult {
             ))
         }
     }
-    if let Some(v) = option(rt, opts, "stdin", known, f)? {
+    let input = option(rt, opts, "stdin", known, f)?;
+    if let Some(v) = input {
         if !matches!(v, Value::Str(_) | Value::Bytes(_)) {
             return type_error(format!(
                 "{f}(): `stdin` must be a string or bytes, not {}",
@@ -120,18 +128,26 @@ fn start(rt: &mut Runtime, a: &[Value], for_run: bool) -> NResult {
             ));
         }
     }
-    match drv::spawn(
-        rt,
-        SpawnSpec {
-            cmd,
-            args,
-            cwd,
-            env,
-        },
-    ) {
-        Ok(obj) => Ok(Value::Io(obj)),
-        Err(msg) => err(ErrorKind::IOError, msg),
+    let spec = SpawnSpec {
+        cmd,
+        args,
+        cwd,
+        env,
+    };
+    let child = match drv::spawn(rt, spec) {
+        Ok(obj) => obj,
+        Err(msg) => return err(ErrorKind::IOError, msg),
+    };
+    // `spawn`'s `stdin` option is written, then the pipe closed, while the
+    // program goes on (`run` feeds its own, so that it can wait for it).
+    if let (Some(data), false) = (input, for_run) {
+        if let Some(Value::Io(pipe)) = child_field(rt, Value::Io(child), "stdin") {
+            if let Value::Future(fut) = rt.io_future(pipe, IoOp::Feed { done: 0 }, data) {
+                crate::scheduler::io::start(rt, fut);
+            }
+        }
     }
+    Ok(Value::Io(child))
 }
 
 fn wait(rt: &mut Runtime, a: &[Value]) -> NResult {

@@ -283,6 +283,11 @@ pub enum IoOp {
     Write {
         done: usize,
     },
+    /// Like `Write`, then closes the stream: the `stdin` option of
+    /// `process.spawn`, written while the program goes on.
+    Feed {
+        done: usize,
+    },
     SendTo,
     RecvFrom,
     /// A child's exit.
@@ -292,7 +297,10 @@ pub enum IoOp {
 impl IoOp {
     /// Whether the operation queues with the writers (else the readers).
     pub fn writes(self) -> bool {
-        matches!(self, IoOp::Connect | IoOp::Write { .. } | IoOp::SendTo)
+        matches!(
+            self,
+            IoOp::Connect | IoOp::Write { .. } | IoOp::Feed { .. } | IoOp::SendTo
+        )
     }
 }
 

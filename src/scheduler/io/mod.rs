@@ -404,8 +404,10 @@ fn answer(conn: &mut Conn, op: IoOp) -> Option<Answer> {
 
 /// Writes the payload; done when all of it has gone to the OS.
 fn write(rt: &mut Runtime, obj: Gc<IoObj>, fut: Gc<Future>, op: IoOp) -> Option<Outcome> {
-    let IoOp::Write { mut done } = op else {
-        return None;
+    let (mut done, feed) = match op {
+        IoOp::Write { done } => (done, false),
+        IoOp::Feed { done } => (done, true),
+        _ => return None,
     };
     let payload = fut.payload.get();
     let data: &[u8] = match &payload {
@@ -434,13 +436,23 @@ fn write(rt: &mut Runtime, obj: Gc<IoObj>, fut: Gc<Future>, op: IoOp) -> Option<
         }
     };
     let peer = conn.peer.clone();
+    let blocked = matches!(&result, Err(e) if e.kind() == io::ErrorKind::WouldBlock);
+    if feed && !blocked {
+        // All written (or the child stopped reading): it sees the end.
+        conn.stream.close();
+    }
     drop(state);
     match result {
         Ok(()) => Some(Ok(Value::Nil)),
-        Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+        Err(_) if blocked => {
+            let op = if feed {
+                IoOp::Feed { done }
+            } else {
+                IoOp::Write { done }
+            };
             fut.kind.set(FutureKind::Io {
                 obj,
-                op: IoOp::Write { done },
+                op,
                 started: true,
             });
             None
