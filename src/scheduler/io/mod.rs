@@ -77,7 +77,15 @@ impl Runtime {
     /// takes the poller's events without waiting.
     pub fn poll_between_slices(&mut self) -> io::Result<()> {
         self.sched.poll_due();
-        if self.sched.io.is_empty()
+        // Sources nobody waits on still need their edges recorded: a read
+        // that keeps losing races to timers that are always due must see
+        // data that came meanwhile.
+        // (The signal pipe is left out: signals are checked between slices
+        // without a system call.)
+        let registered = (self.sched.reactor.as_ref()).map_or(0, |r| r.readiness().len());
+        let sources = registered > usize::from(self.sched.signals.is_some());
+        if !sources
+            && self.sched.io.is_empty()
             && self.sched.jobs.is_empty()
             && self.sched.reaping.is_empty()
             && !crate::value::io::has_orphans()
