@@ -123,7 +123,16 @@ impl Runtime {
         self.sched.fire_timers(timers);
         crate::value::io::reap_orphans();
         if !self.sched.reaping.is_empty() {
-            self.sched.reaping.retain(|obj| !process::reap(*obj));
+            let reaping = std::mem::take(&mut self.sched.reaping);
+            for obj in reaping {
+                if !process::reap(obj) {
+                    self.sched.reaping.push(obj);
+                } else if obj.has_waiters() {
+                    // Reaped before its pidfd's edge was seen (the pidfd is
+                    // gone now): wake whoever waits for it here.
+                    drive(self, obj);
+                }
+            }
         }
         for r in ready {
             if crate::scheduler::signals::is_signal_key(r.key) {
@@ -218,6 +227,21 @@ pub fn detach(sched: &mut Scheduler, fut: Gc<Future>) {
         op,
         started: false,
     });
+    if op == IoOp::Connect {
+        // A connect nobody waits for any more lets go of its socket at
+        // once (the peer must not see a connection nobody will use);
+        // awaiting it again starts over from the same address.
+        if let IoState::Conn(c) = &mut *obj.state.borrow_mut() {
+            if let Some(plan) = c.connecting.as_mut() {
+                if let Some(addr) = plan.current.take() {
+                    plan.addrs.insert(0, addr);
+                }
+                plan.connected = false;
+                c.stream
+                    .set_transport(crate::reactor::stream::Transport::Closed);
+            }
+        }
+    }
     if op == IoOp::Wait {
         if let IoState::Child(c) = &mut *obj.state.borrow_mut() {
             if c.status.is_none() {

@@ -145,7 +145,7 @@ pub fn connect(rt: &mut Runtime, obj: Gc<IoObj>) -> Option<Outcome> {
                         continue;
                     }
                 }
-                if let Some((config, host)) = plan.tls.take() {
+                if let Some((config, host)) = plan.tls.clone() {
                     match TlsSession::client(config, &host) {
                         Ok(session) => c.stream.start_tls(session),
                         Err(e) => break os_message(&e),
