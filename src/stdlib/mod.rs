@@ -12,6 +12,7 @@ mod builtins;
 mod bytes;
 mod concurrency;
 mod fs;
+mod http;
 mod io;
 mod io_args;
 mod json;
@@ -44,6 +45,7 @@ pub const NATIVE_MODULES: &[&str] = &[
     "fs",
     "__io",
     "__process",
+    "__http",
 ];
 
 /// Standard modules written in Weft: name and source.
@@ -144,6 +146,7 @@ fn native_module(rt: &mut Runtime, name: &str) -> Option<Gc<Module>> {
         "fs" => fs::members(rt),
         "__io" => io::members(rt),
         "__process" => process::members(rt),
+        "__http" => http::members(rt),
         _ => return None,
     };
     Some(make_module(rt, name, members))
