@@ -153,7 +153,10 @@ impl Reactor {
             Err(e) => return Err(e),
         }
         for ev in self.events.iter() {
-            let key = ev.key as u64;
+            // Keys are made from u64s (`Source::new`): they convert back.
+            let Ok(key) = u64::try_from(ev.key) else {
+                continue;
+            };
             if self.readiness.record(key, ev.readable, ev.writable) {
                 ready.push(Ready {
                     key,

@@ -70,15 +70,11 @@ impl<T: AsFd> Source<T> {
     /// marked ready both ways, so the first operation simply tries.
     pub fn new(io: T, reactor: &super::Reactor, key: u64) -> io::Result<Source<T>> {
         let poller = reactor.poller().clone();
+        let slot = usize::try_from(key)
+            .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "reactor key out of range"))?;
         // SAFETY: the source owns the descriptor and deletes it from the
         // poller before closing it (`Drop`).
-        unsafe {
-            poller.add_with_mode(
-                io.as_fd().as_raw_fd(),
-                Event::all(key as usize),
-                PollMode::Edge,
-            )?
-        };
+        unsafe { poller.add_with_mode(io.as_fd().as_raw_fd(), Event::all(slot), PollMode::Edge)? };
         let readiness = reactor.readiness().clone();
         readiness.table.borrow_mut().insert(
             key,

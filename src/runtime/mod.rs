@@ -228,11 +228,11 @@ impl Runtime {
                 crate::value::sync::SyncState::Semaphore(_) => TypeTag::Semaphore,
                 crate::value::sync::SyncState::Event(_) => TypeTag::Event,
             },
-            Value::Io(o) => match &*o.state.borrow() {
-                crate::value::io::IoState::Listener(_) => TypeTag::Listener,
-                crate::value::io::IoState::Conn(_) => TypeTag::Conn,
-                crate::value::io::IoState::Udp(_) => TypeTag::Udp,
-                crate::value::io::IoState::Child(_) => TypeTag::Child,
+            Value::Io(o) => match o.kind() {
+                crate::value::io::IoKind::Listener => TypeTag::Listener,
+                crate::value::io::IoKind::Conn => TypeTag::Conn,
+                crate::value::io::IoKind::Udp => TypeTag::Udp,
+                crate::value::io::IoKind::Child => TypeTag::Child,
             },
             _ => return None,
         };

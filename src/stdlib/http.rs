@@ -78,7 +78,10 @@ fn parse_head(rt: &mut Runtime, a: &[Value]) -> NResult {
             ("target", target),
             ("version", version),
             ("headers", headers),
-            ("length", Value::Int(length as i64)),
+            (
+                "length",
+                Value::Int(i64::try_from(length).unwrap_or(i64::MAX)),
+            ),
         ],
     ))
 }

@@ -11,6 +11,7 @@ use crate::scheduler::io::{io_error, os_message};
 use crate::value::error::{err, type_error};
 use crate::value::io::IoState;
 use crate::value::{ErrorKind, Future, IoOp, NResult, NativeFn, Outcome, Value};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 
 #[rustfmt::skip]
@@ -39,10 +40,6 @@ fn address(rt: &Runtime, v: Value, f: &str) -> NResult<(String, String, u16)> {
     }
 }
 
-fn is_ip(host: &str) -> bool {
-    host.parse::<std::net::IpAddr>().is_ok()
-}
-
 fn spawn_job<T: Send + 'static>(
     rt: &mut Runtime,
     job: impl FnOnce() -> T + Send + 'static,
@@ -58,32 +55,44 @@ fn resolve_msg(host: &str, e: &std::io::Error) -> String {
     format!("cannot resolve `{host}`: {}", os_message(e))
 }
 
-fn listen(rt: &mut Runtime, a: &[Value]) -> NResult {
-    let (target, host, port) = address(rt, a[0], "listen")?;
-    if is_ip(&host) {
-        let addrs = drv::resolve(&host, port).unwrap_or_default();
-        let outcome = drv::listen(
-            rt,
-            ListenPlan {
-                target,
-                addrs,
-                tls: None,
-            },
-        );
-        return Ok(ready(rt, outcome));
-    }
+/// Looks `host` up on a helper thread, where `plan` (which may read files
+/// too) turns the addresses into what `done` takes on the scheduler thread.
+fn resolve_then<P: Send + 'static>(
+    rt: &mut Runtime,
+    host: String,
+    port: u16,
+    plan: impl FnOnce(String, Vec<SocketAddr>) -> Result<P, String> + Send + 'static,
+    done: crate::scheduler::io::JobDone,
+) -> NResult {
     spawn_job(
         rt,
-        move || -> Result<ListenPlan, String> {
+        move || {
             let addrs = drv::resolve(&host, port).map_err(|e| resolve_msg(&host, &e))?;
-            Ok(ListenPlan {
-                target,
-                addrs,
-                tls: None,
-            })
+            plan(host, addrs)
         },
-        drv::listen_ready,
+        done,
     )
+}
+
+fn listen(rt: &mut Runtime, a: &[Value]) -> NResult {
+    let (target, host, port) = address(rt, a[0], "listen")?;
+    if let Some(addrs) = drv::literal(&host, port) {
+        let plan = ListenPlan {
+            target,
+            addrs,
+            tls: None,
+        };
+        let outcome = drv::listen(rt, plan);
+        return Ok(ready(rt, outcome));
+    }
+    let plan = move |_, addrs| {
+        Ok(ListenPlan {
+            target,
+            addrs,
+            tls: None,
+        })
+    };
+    resolve_then(rt, host, port, plan, drv::listen_ready)
 }
 
 fn listen_tls(rt: &mut Runtime, a: &[Value]) -> NResult {
@@ -94,89 +103,71 @@ fn listen_tls(rt: &mut Runtime, a: &[Value]) -> NResult {
     let (Some(cert), Some(key)) = (cert, key) else {
         return type_error("listen_tls() needs the options `cert` and `key` (PEM file paths)");
     };
-    spawn_job(
-        rt,
-        move || -> Result<ListenPlan, String> {
-            let config =
-                crate::reactor::tls::server_config(&PathBuf::from(&cert), &PathBuf::from(&key))
-                    .map_err(|e| os_message(&e))?;
-            let addrs = drv::resolve(&host, port).map_err(|e| resolve_msg(&host, &e))?;
-            Ok(ListenPlan {
-                target,
-                addrs,
-                tls: Some(config),
-            })
-        },
-        drv::listen_ready,
-    )
+    let plan = move |_, addrs| {
+        let config =
+            crate::reactor::tls::server_config(&PathBuf::from(&cert), &PathBuf::from(&key))
+                .map_err(|e| os_message(&e))?;
+        Ok(ListenPlan {
+            target,
+            addrs,
+            tls: Some(config),
+        })
+    };
+    resolve_then(rt, host, port, plan, drv::listen_ready)
 }
 
 fn connect(rt: &mut Runtime, a: &[Value]) -> NResult {
     let (target, host, port) = address(rt, a[0], "connect")?;
-    if is_ip(&host) {
-        let addrs = drv::resolve(&host, port).unwrap_or_default();
-        let obj = drv::connecting_conn(
-            rt,
-            ConnectPlan {
-                target,
-                addrs,
-                tls: None,
-            },
-        );
+    if let Some(addrs) = drv::literal(&host, port) {
+        let plan = ConnectPlan {
+            target,
+            addrs,
+            tls: None,
+        };
+        let obj = drv::connecting_conn(rt, plan);
         return Ok(rt.io_future(obj, IoOp::Connect, Value::Nil));
     }
-    spawn_job(
-        rt,
-        move || -> Result<ConnectPlan, String> {
-            let addrs = drv::resolve(&host, port).map_err(|e| resolve_msg(&host, &e))?;
-            Ok(ConnectPlan {
-                target,
-                addrs,
-                tls: None,
-            })
-        },
-        drv::plan_ready,
-    )
+    let plan = move |_, addrs| {
+        Ok(ConnectPlan {
+            target,
+            addrs,
+            tls: None,
+        })
+    };
+    resolve_then(rt, host, port, plan, drv::plan_ready)
 }
 
 fn connect_tls(rt: &mut Runtime, a: &[Value]) -> NResult {
     let (target, host, port) = address(rt, a[0], "connect_tls")?;
     let ca = str_option(rt, a.get(1).copied(), "ca", &["ca"], "connect_tls")?;
-    spawn_job(
-        rt,
-        move || -> Result<ConnectPlan, String> {
-            let config =
-                crate::reactor::tls::client_config(ca.as_deref().map(std::path::Path::new))
-                    .map_err(|e| os_message(&e))?;
-            let addrs = drv::resolve(&host, port).map_err(|e| resolve_msg(&host, &e))?;
-            Ok(ConnectPlan {
-                target,
-                addrs,
-                tls: Some((config, host)),
-            })
-        },
-        drv::plan_ready,
-    )
+    let plan = move |host, addrs| {
+        let config = crate::reactor::tls::client_config(ca.as_deref().map(std::path::Path::new))
+            .map_err(|e| os_message(&e))?;
+        Ok(ConnectPlan {
+            target,
+            addrs,
+            tls: Some((config, host)),
+        })
+    };
+    resolve_then(rt, host, port, plan, drv::plan_ready)
 }
 
 fn udp(rt: &mut Runtime, a: &[Value]) -> NResult {
     let (target, host, port) = address(rt, a[0], "udp")?;
-    if is_ip(&host) {
-        let addrs = drv::resolve(&host, port).unwrap_or_default();
+    if let Some(addrs) = drv::literal(&host, port) {
         let outcome = udp_bind(rt, &target, addrs);
         return Ok(ready(rt, outcome));
     }
-    spawn_job(
+    resolve_then(
         rt,
-        move || -> Result<(String, Vec<std::net::SocketAddr>), String> {
-            let addrs = drv::resolve(&host, port).map_err(|e| resolve_msg(&host, &e))?;
-            Ok((target, addrs))
-        },
+        host,
+        port,
+        move |_, addrs| Ok((target, addrs)),
         udp_ready,
     )
 }
 
-fn udp_bind(rt: &mut Runtime, target: &str, addrs: Vec<std::net::SocketAddr>) -> Outcome {
+fn udp_bind(rt: &mut Runtime, target: &str, addrs: Vec<SocketAddr>) -> Outcome {
     let mut last = None;
     for addr in addrs {
         match drv::udp_bind(rt, addr) {
@@ -192,7 +183,7 @@ fn udp_bind(rt: &mut Runtime, target: &str, addrs: Vec<std::net::SocketAddr>) ->
 
 fn udp_ready(rt: &mut Runtime, _: crate::gc::Gc<Future>, out: Output) -> Option<Outcome> {
     Some(
-        match out.downcast::<Result<(String, Vec<std::net::SocketAddr>), String>>() {
+        match out.downcast::<Result<(String, Vec<SocketAddr>), String>>() {
             Ok(r) => match *r {
                 Ok((target, addrs)) => udp_bind(rt, &target, addrs),
                 Err(msg) => Err(io_error(rt, msg)),

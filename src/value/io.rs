@@ -77,16 +77,17 @@ impl Drop for Child {
         // run, and reaped once it exits (see `reap_orphans`); its pidfd
         // stays registered, so that its exit wakes the poller.
         if self.status.is_none() && matches!(self.process.try_wait(), Ok(None)) {
-            let pid = self.process.id();
-            let exit = self.exit.take();
-            ORPHANS.with(|o| o.borrow_mut().push((pid, exit)));
+            if let Ok(pid) = libc::pid_t::try_from(self.process.id()) {
+                let exit = self.exit.take();
+                ORPHANS.with(|o| o.borrow_mut().push((pid, exit)));
+            }
         }
     }
 }
 
 thread_local! {
     /// Children whose objects were collected while they still ran.
-    static ORPHANS: RefCell<Vec<(u32, Option<Source<OwnedFd>>)>> = const { RefCell::new(Vec::new()) };
+    static ORPHANS: RefCell<Vec<(libc::pid_t, Option<Source<OwnedFd>>)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Whether collected children are still waiting to be reaped.
@@ -104,7 +105,7 @@ pub fn reap_orphans() {
         o.retain(|(pid, _)| {
             let mut status = 0;
             // SAFETY: waitpid with WNOHANG on a child of this process.
-            let r = unsafe { libc::waitpid(*pid as libc::pid_t, &mut status, libc::WNOHANG) };
+            let r = unsafe { libc::waitpid(*pid, &mut status, libc::WNOHANG) };
             r == 0
         });
     });
@@ -115,6 +116,14 @@ pub enum IoState {
     Conn(Conn),
     Udp(Udp),
     Child(Child),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IoKind {
+    Listener,
+    Conn,
+    Udp,
+    Child,
 }
 
 pub struct IoObj {
@@ -137,12 +146,22 @@ impl IoObj {
         }
     }
 
-    pub fn kind_name(&self) -> &'static str {
+    /// Which kind of object it is (without holding its state borrowed).
+    pub fn kind(&self) -> IoKind {
         match &*self.state.borrow() {
-            IoState::Listener(_) => "listener",
-            IoState::Conn(_) => "conn",
-            IoState::Udp(_) => "udp socket",
-            IoState::Child(_) => "child",
+            IoState::Listener(_) => IoKind::Listener,
+            IoState::Conn(_) => IoKind::Conn,
+            IoState::Udp(_) => IoKind::Udp,
+            IoState::Child(_) => IoKind::Child,
+        }
+    }
+
+    pub fn kind_name(&self) -> &'static str {
+        match self.kind() {
+            IoKind::Listener => "listener",
+            IoKind::Conn => "conn",
+            IoKind::Udp => "udp socket",
+            IoKind::Child => "child",
         }
     }
 

@@ -15,7 +15,7 @@ use crate::gc::{Gc, Tracer};
 use crate::reactor::pool::{Job, Output};
 use crate::reactor::stream::{Stream, Transport};
 use crate::runtime::Runtime;
-use crate::value::io::{Conn, IoObj, IoState};
+use crate::value::io::{Conn, IoKind, IoObj, IoState};
 use crate::value::{ErrorKind, Future, FutureKind, IoOp, Outcome, Value};
 use std::io;
 use std::time::Duration;
@@ -288,19 +288,13 @@ fn update(sched: &mut Scheduler, obj: Gc<IoObj>) {
 
 /// Tries `op` once: its outcome, or `None` to keep waiting.
 fn attempt(rt: &mut Runtime, obj: Gc<IoObj>, fut: Gc<Future>, op: IoOp) -> Option<Outcome> {
-    let kind = match &*obj.state.borrow() {
-        IoState::Listener(_) => 0,
-        IoState::Conn(_) => 1,
-        IoState::Udp(_) => 2,
-        IoState::Child(_) => 3,
-    };
-    match kind {
-        0 => net::accept(rt, obj),
-        1 if op == IoOp::Connect => net::connect(rt, obj),
-        1 if op.writes() => write(rt, obj, fut, op),
-        1 => read(rt, obj, op),
-        2 => net::udp(rt, obj, fut, op),
-        _ => process::wait(rt, obj),
+    match obj.kind() {
+        IoKind::Listener => net::accept(rt, obj),
+        IoKind::Conn if op == IoOp::Connect => net::connect(rt, obj),
+        IoKind::Conn if op.writes() => write(rt, obj, fut, op),
+        IoKind::Conn => read(rt, obj, op),
+        IoKind::Udp => net::udp(rt, obj, fut, op),
+        IoKind::Child => process::wait(rt, obj),
     }
 }
 
@@ -609,8 +603,14 @@ fn descriptor_pressure(rt: &mut Runtime) {
     }
 }
 
-/// The soft limit on open descriptors.
+/// The soft limit on open descriptors (read once: a script cannot change
+/// it, and this runs for every new conn).
 fn descriptor_limit() -> usize {
+    static LIMIT: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *LIMIT.get_or_init(read_descriptor_limit)
+}
+
+fn read_descriptor_limit() -> usize {
     let mut lim = libc::rlimit {
         rlim_cur: 0,
         rlim_max: 0,

@@ -44,11 +44,18 @@ pub fn split_addr(addr: &str) -> Option<(String, u16)> {
     Some((host.to_string(), port))
 }
 
+/// The address of an IP literal, which needs no lookup (and so no helper
+/// thread).
+pub fn literal(host: &str, port: u16) -> Option<Vec<SocketAddr>> {
+    let ip = host.parse::<std::net::IpAddr>().ok()?;
+    Some(vec![SocketAddr::new(ip, port)])
+}
+
 /// The addresses of `host` (blocking: on a helper thread, or for IP
 /// literals, which need no lookup).
 pub fn resolve(host: &str, port: u16) -> io::Result<Vec<SocketAddr>> {
-    if let Ok(ip) = host.parse::<std::net::IpAddr>() {
-        return Ok(vec![SocketAddr::new(ip, port)]);
+    if let Some(addrs) = literal(host, port) {
+        return Ok(addrs);
     }
     let mut addrs: Vec<SocketAddr> = (host, port).to_socket_addrs()?.collect();
     let mut seen = std::collections::HashSet::new();

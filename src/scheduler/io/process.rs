@@ -49,13 +49,15 @@ fn nonblocking(fd: &OwnedFd) -> io::Result<()> {
 }
 
 fn pidfd(pid: u32) -> Option<OwnedFd> {
+    let pid = libc::pid_t::try_from(pid).ok()?;
     // SAFETY: pidfd_open takes a pid and flags and returns a new descriptor.
-    let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid as libc::pid_t, 0) };
+    let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
     if fd < 0 {
         return None;
     }
+    let fd = i32::try_from(fd).ok()?;
     // SAFETY: the descriptor was just created and is owned by no one else.
-    Some(unsafe { OwnedFd::from_raw_fd(fd as i32) })
+    Some(unsafe { OwnedFd::from_raw_fd(fd) })
 }
 
 fn pipe_conn(rt: &mut Runtime, fd: OwnedFd, what: String) -> io::Result<Value> {
@@ -169,7 +171,9 @@ pub fn wait(rt: &mut Runtime, obj: Gc<IoObj>) -> Option<Outcome> {
                 // thread waits for the exit instead.
                 if !c.exit_job {
                     c.exit_job = true;
-                    let pid = c.process.id() as libc::pid_t;
+                    let Ok(pid) = libc::pid_t::try_from(c.process.id()) else {
+                        return Some(Err(io_error(rt, "a child's pid is out of range")));
+                    };
                     drop(state);
                     let key = rt.sched.new_key();
                     let job: crate::reactor::pool::Job = Box::new(move || {
