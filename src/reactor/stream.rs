@@ -49,23 +49,6 @@ impl Stream {
         }
     }
 
-    pub fn transport(&self) -> &Transport {
-        &self.transport
-    }
-
-    /// The poller key of the stream's descriptor, if it has one.
-    pub fn key(&self) -> Option<u64> {
-        match &self.transport {
-            Transport::Tcp(s) | Transport::Tls(s, _) => Some(s.key()),
-            Transport::Pipe(s) => Some(s.key()),
-            Transport::Fed | Transport::Closed => None,
-        }
-    }
-
-    pub fn is_closed(&self) -> bool {
-        matches!(self.transport, Transport::Closed)
-    }
-
     pub fn is_fed(&self) -> bool {
         matches!(self.transport, Transport::Fed)
     }
@@ -178,11 +161,6 @@ impl Stream {
         }
     }
 
-    /// Whether a TLS handshake is still under way.
-    pub fn handshaking(&self) -> bool {
-        matches!(&self.transport, Transport::Tls(_, tls) if tls.handshaking())
-    }
-
     /// Drives a TLS handshake: `Ok` once it is done, `WouldBlock` while it
     /// waits for the peer.
     pub fn handshake(&mut self) -> io::Result<()> {
@@ -221,14 +199,6 @@ impl Stream {
         }
         self.transport = Transport::Closed;
         self.eof = true;
-    }
-
-    /// Closes the writing half only (a pipe to a child: the child sees the
-    /// end of its input).
-    pub fn close_write(&mut self) {
-        if let Transport::Pipe(_) = self.transport {
-            self.transport = Transport::Closed;
-        }
     }
 }
 
