@@ -634,6 +634,7 @@ fn fetch_many_urls() -> Outcome {
     let urls = [
         format!("http://{}/", hello.addr),
         format!("http://{refused}/"),
+        "not-a-url".to_string(),
         format!("http://{}/again", hello.addr),
     ];
     let args: Vec<&str> = urls.iter().map(String::as_str).collect();
@@ -641,8 +642,9 @@ fn fetch_many_urls() -> Outcome {
     let want: Vec<String> = [
         format!("{}: 200, 14 bytes", urls[0]),
         format!("{}: failed: IOError: cannot connect to {refused}*", urls[1]),
-        format!("{}: 200, 14 bytes", urls[2]),
-        "3 URLs in *".to_string(),
+        "not-a-url: not fetched: ValueError: *".to_string(),
+        format!("{}: 200, 14 bytes", urls[3]),
+        "4 URLs in *".to_string(),
     ]
     .into();
     expect_lines(&lines, &want)?;
