@@ -102,6 +102,9 @@ pub struct Runtime {
     pub generator_exit: Option<Gc<Class>>,
     /// Whether reports written while the program runs use colour.
     pub color: bool,
+    /// Where the most recent non-instance value was thrown (instances carry
+    /// their own origin).
+    pub last_origin: Option<crate::value::StackTrace>,
 }
 
 impl Runtime {
@@ -141,6 +144,7 @@ impl Runtime {
             sched: Default::default(),
             current_task: None,
             color: false,
+            last_origin: None,
             generator_exit: None,
         };
         rt.make_error_classes();

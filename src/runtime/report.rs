@@ -13,6 +13,15 @@ const MAX_TRACE_NAME_CHARS: usize = 100;
 /// The prelude is the first source every runtime loads.
 pub const PRELUDE: crate::span::SourceId = crate::span::SourceId(0);
 
+/// Whether frames of `source` are left out of reports and traces: the
+/// prelude (the Weft-written built-in methods such as `map`) and the
+/// standard modules written in Weft (`<std/http.weft>`) are the library's
+/// implementation, not the user's code, so a report points at the user's
+/// call instead.
+pub fn is_library(sources: &crate::span::SourceMap, source: crate::span::SourceId) -> bool {
+    source == PRELUDE || sources.get(source).name.starts_with("<std/")
+}
+
 /// The report for `value`, thrown at `origin`, under `headline`.
 pub fn error_report(
     rt: &Runtime,
@@ -22,10 +31,7 @@ pub fn error_report(
 ) -> Diagnostic {
     let mut d = Diagnostic::error(headline);
     if let Some(trace) = origin {
-        // Frames of the prelude (the Weft-written built-in methods such
-        // as `map`) are implementation detail: point at the user's call.
-        let user = |item: &TraceItem| !matches!(item, TraceItem::Frame(e) if e.source == PRELUDE);
-        if let Some(first) = trace.frames().find(|e| e.source != PRELUDE) {
+        if let Some(first) = trace.frames().find(|e| !is_library(&rt.sources, e.source)) {
             let label = match value {
                 Value::Instance(inst) if inst.class.is_error => {
                     let msg = inst.get(rt.names.message);
@@ -38,7 +44,7 @@ pub fn error_report(
             };
             d = d.with_label(first.source, first.span, label);
         }
-        d = d.with_trace(trace_lines(&rt.sources, trace.items().filter(user)));
+        d = d.with_trace(trace_lines(&rt.sources, trace.items()));
     }
     d
 }
@@ -46,14 +52,14 @@ pub fn error_report(
 /// `at name (file:line:col)` lines. Runs of a repeated line, or of a
 /// repeated group of up to four lines (mutual recursion), are collapsed
 /// (`value::trace::collapse`); frames the trace left out are one line.
-/// Frames of the prelude are left out, in `e.trace` as in reports: they are
-/// the built-in methods' implementation, not the user's code.
+/// Frames of the library ([`is_library`]) are left out, in `e.trace` as in
+/// reports.
 pub fn trace_lines<'a>(
     sources: &crate::span::SourceMap,
     trace: impl Iterator<Item = TraceItem<'a>>,
 ) -> Vec<String> {
     let lines: Vec<String> = trace
-        .filter(|item| !matches!(item, TraceItem::Frame(entry) if entry.source == PRELUDE))
+        .filter(|item| !matches!(item, TraceItem::Frame(entry) if is_library(sources, entry.source)))
         .map(|item| match item {
             TraceItem::Frame(entry) => {
                 let file = sources.get(entry.source);

@@ -19,6 +19,7 @@
 //! - `parse_query(s)`: a query string as a map of percent-decoded names to
 //!   values (`+` is a space; a repeated name keeps its last value).
 //! - `unescape(s)`: a percent-decoded path segment.
+//! - `concat(pieces)`: a list of bytes joined into one.
 //! - `byte_len(s)`: the UTF-8 length of a string (or of bytes).
 //! - `date()`: the current time as an HTTP date (`Sun, 06 Nov 1994
 //!   08:49:37 GMT`), computed once per second.
@@ -47,6 +48,7 @@ static FUNCTIONS: &[NativeFn] = &[
     NativeFn { name: "frame_chunk", min: 1, max: 1, f: frame_chunk },
     NativeFn { name: "parse_query", min: 1, max: 1, f: parse_query },
     NativeFn { name: "unescape", min: 1, max: 1, f: unescape },
+    NativeFn { name: "concat", min: 1, max: 1, f: concat },
     NativeFn { name: "byte_len", min: 1, max: 1, f: byte_len },
     NativeFn { name: "date", min: 0, max: 0, f: date },
     NativeFn { name: "report", min: 2, max: 2, f: report },
@@ -231,6 +233,19 @@ fn unescape(rt: &mut Runtime, a: &[Value]) -> NResult {
     Ok(rt.str(decoded))
 }
 
+fn concat(rt: &mut Runtime, a: &[Value]) -> NResult {
+    let Value::List(list) = a[0] else {
+        return type_error(format!("concat() takes a list, not {}", rt.type_name(a[0])));
+    };
+    let items = list.items.borrow();
+    let mut joined = Vec::new();
+    for item in items.iter() {
+        joined.extend_from_slice(data(rt, item, "concat")?);
+    }
+    drop(items);
+    Ok(bytes_value(rt, joined))
+}
+
 fn byte_len(rt: &mut Runtime, a: &[Value]) -> NResult {
     Ok(int(data(rt, &a[0], "byte_len")?.len()))
 }
@@ -261,7 +276,7 @@ fn report(rt: &mut Runtime, a: &[Value]) -> NResult {
     let error = a[1];
     let origin = match error {
         Value::Instance(inst) if inst.class.is_error => inst.origin.get().cloned(),
-        _ => None,
+        _ => rt.last_origin.clone(),
     };
     let what = match error {
         Value::Instance(inst) if inst.class.is_error => rt.display(error),

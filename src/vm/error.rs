@@ -30,7 +30,7 @@ impl Vm {
                     let _ = inst.origin.set(trace);
                 }
             }
-            _ => self.last_origin = Some(self.capture_trace()),
+            _ => self.rt.last_origin = Some(self.capture_trace()),
         }
         self.unwind(value)
     }
@@ -113,7 +113,7 @@ impl Vm {
     pub fn origin_of(&self, value: Value) -> Option<StackTrace> {
         match value {
             Value::Instance(inst) if inst.class.is_error => inst.origin.get().cloned(),
-            _ => self.last_origin.clone(),
+            _ => self.rt.last_origin.clone(),
         }
     }
 

@@ -36,9 +36,6 @@ pub struct Vm {
     pub budget: i32,
     /// Call depth limit per task.
     pub max_frames: usize,
-    /// Where the most recent non-instance value was thrown (instances carry
-    /// their own origin).
-    last_origin: Option<crate::value::StackTrace>,
     /// Generators running inside the current task, outermost first: the
     /// fibers they were resumed from.
     parents: Vec<crate::value::Resumer>,
@@ -60,7 +57,6 @@ impl Vm {
             fuel: budget,
             budget,
             max_frames: 10_000,
-            last_origin: None,
             parents: Vec::new(),
             current: None,
             pending_throw: None,
@@ -117,7 +113,6 @@ impl Vm {
             fuel: _,
             budget: _,
             max_frames: _,
-            last_origin: _,
             parents,
             current,
             pending_throw,
@@ -141,6 +136,7 @@ impl Vm {
             current_task,
             generator_exit,
             color: _,
+            last_origin: _,
         } = rt;
         let roots = |t: &mut crate::gc::Tracer| {
             fiber.trace(t);
