@@ -705,8 +705,6 @@ fn https_get_with_a_missing_ca_file_is_an_io_error() {
 /// for a request without `ca` to the same host: that one is refused as if
 /// it were the first.
 #[test]
-#[ignore = "known bug: the client's idle connections are pooled by scheme, host and port \
-            only, so a request without `ca` reuses one verified with it and succeeds"]
 fn a_pooled_connection_verified_with_ca_does_not_serve_a_request_without_it() {
     let pki = Pki::localhost("pooled");
     let script = pki.script("ca_then_none.weft", CA_THEN_NONE);

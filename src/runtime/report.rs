@@ -59,7 +59,9 @@ pub fn trace_lines<'a>(
     trace: impl Iterator<Item = TraceItem<'a>>,
 ) -> Vec<String> {
     let lines: Vec<String> = trace
-        .filter(|item| !matches!(item, TraceItem::Frame(entry) if is_library(sources, entry.source)))
+        .filter(
+            |item| !matches!(item, TraceItem::Frame(entry) if is_library(sources, entry.source)),
+        )
         .map(|item| match item {
             TraceItem::Frame(entry) => {
                 let file = sources.get(entry.source);
