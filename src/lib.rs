@@ -164,7 +164,7 @@ pub fn run_script(path: &str, args: Vec<String>, config: &Config) -> i32 {
         Ok(vm) => vm,
         Err((mut vm, stop)) => return finish(&mut vm, stop, config),
     };
-    vm.color = config.color;
+    vm.rt.color = config.color;
     if let Err(e) = scheduler::signals::install(&mut vm.rt) {
         report_to_stderr(&format!("warning: cannot watch Ctrl-C: {e}\n"));
     }

@@ -13,6 +13,7 @@ use crate::value::{Class, ErrorKind, Module, NResult, Str, Value};
 use rustc_hash::FxHashMap;
 use std::io::Write;
 
+pub mod report;
 pub mod stdout;
 
 /// Why [`Vm::run`] returned.
@@ -99,6 +100,8 @@ pub struct Runtime {
     pub current_task: Option<Gc<crate::value::Task>>,
     /// Raised when a generator is closed; `catch` sees it like any error.
     pub generator_exit: Option<Gc<Class>>,
+    /// Whether reports written while the program runs use colour.
+    pub color: bool,
 }
 
 impl Runtime {
@@ -137,6 +140,7 @@ impl Runtime {
             names,
             sched: Default::default(),
             current_task: None,
+            color: false,
             generator_exit: None,
         };
         rt.make_error_classes();

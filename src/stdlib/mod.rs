@@ -52,6 +52,7 @@ pub const NATIVE_MODULES: &[&str] = &[
 pub const WEFT_MODULES: &[(&str, &str)] = &[
     ("io", include_str!("../../std/io.weft")),
     ("process", include_str!("../../std/process.weft")),
+    ("http", include_str!("../../std/http.weft")),
 ];
 
 /// Prelude classes whose methods become methods of a built-in type.

@@ -8,8 +8,9 @@
 use super::{FrameKind, Stop, Vm};
 use crate::bytecode::FnProto;
 use crate::diagnostics::Diagnostic;
+pub use crate::runtime::report::trace_lines;
 use crate::span::Span;
-use crate::value::{Ctrl, ModuleState, StackTrace, TraceEntry, TraceItem, Value};
+use crate::value::{Ctrl, ModuleState, StackTrace, TraceEntry, Value};
 
 impl Vm {
     /// Throws the outcome of a failed operation at the current instruction.
@@ -137,36 +138,9 @@ impl Vm {
     }
 
     fn error_report_headed(&self, value: Value, headline: String) -> Diagnostic {
-        let mut d = Diagnostic::error(headline);
-        if let Some(trace) = self.origin_of(value) {
-            // Frames of the prelude (the Weft-written built-in methods such
-            // as `map`) are implementation detail: point at the user's call.
-            let user =
-                |item: &TraceItem| !matches!(item, TraceItem::Frame(e) if e.source == PRELUDE);
-            if let Some(first) = trace.frames().find(|e| e.source != PRELUDE) {
-                let label = match value {
-                    Value::Instance(inst) if inst.class.is_error => {
-                        let msg = inst.get(self.rt.names.message);
-                        match msg {
-                            Some(Value::Str(s)) if !s.as_str().is_empty() => s.as_str().to_string(),
-                            _ => "thrown here".to_string(),
-                        }
-                    }
-                    _ => "thrown here".to_string(),
-                };
-                d = d.with_label(first.source, first.span, label);
-            }
-            d = d.with_trace(trace_lines(&self.rt.sources, trace.items().filter(user)));
-        }
-        d
+        crate::runtime::report::error_report(&self.rt, value, self.origin_of(value), headline)
     }
 }
-
-/// Function names in trace lines are cut to this many characters.
-const MAX_TRACE_NAME_CHARS: usize = 100;
-
-/// The prelude is the first source every runtime loads.
-const PRELUDE: crate::span::SourceId = crate::span::SourceId(0);
 
 /// Bookkeeping for a frame abandoned by an error.
 fn finish_frame(kind: FrameKind) {
@@ -177,49 +151,4 @@ fn finish_frame(kind: FrameKind) {
         FrameKind::Coroutine(c) => c.state.set(crate::value::CoState::Done),
         FrameKind::Normal | FrameKind::Constructor => {}
     }
-}
-
-/// `at name (file:line:col)` lines. Runs of a repeated line, or of a
-/// repeated group of up to four lines (mutual recursion), are collapsed
-/// (`value::trace::collapse`); frames the trace left out are one line.
-/// Frames of the prelude are left out, in `e.trace` as in reports: they are
-/// the built-in methods' implementation, not the user's code.
-pub fn trace_lines<'a>(
-    sources: &crate::span::SourceMap,
-    trace: impl Iterator<Item = TraceItem<'a>>,
-) -> Vec<String> {
-    let lines: Vec<String> = trace
-        .filter(|item| !matches!(item, TraceItem::Frame(entry) if entry.source == PRELUDE))
-        .map(|item| match item {
-            TraceItem::Frame(entry) => {
-                let file = sources.get(entry.source);
-                let (line, col) = file.line_col(entry.span.start);
-                // A name may be any length; a trace has up to 10,000 lines.
-                let function = crate::diagnostics::clip_to(&entry.function, MAX_TRACE_NAME_CHARS);
-                format!("at {function} ({}:{line}:{col})", file.name)
-            }
-            TraceItem::Omitted(n) => format!("... {n} frames not recorded"),
-        })
-        .collect();
-    let mut out = Vec::new();
-    for block in crate::value::trace::collapse(&lines) {
-        let lines = &lines[block.start..block.start + block.len];
-        out.extend(lines.iter().cloned());
-        let repeats = block.times - 1;
-        if repeats == 0 {
-            continue;
-        }
-        let what = if block.len == 1 {
-            "the line above repeats".to_string()
-        } else {
-            format!("the {} lines above repeat", block.len)
-        };
-        let times = if repeats == 1 {
-            "once more".to_string()
-        } else {
-            format!("{repeats} more times")
-        };
-        out.push(format!("... {what} {times}"));
-    }
-    out
 }

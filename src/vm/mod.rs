@@ -49,8 +49,6 @@ pub struct Vm {
     pending_throw: Option<Value>,
     /// Fuel set aside when a collection request cut the slice short.
     fuel_saved: i32,
-    /// Whether diagnostics printed by the VM itself use colour.
-    pub color: bool,
 }
 
 impl Vm {
@@ -67,7 +65,6 @@ impl Vm {
             current: None,
             pending_throw: None,
             fuel_saved: 0,
-            color: false,
         }
     }
 
@@ -125,7 +122,6 @@ impl Vm {
             current,
             pending_throw,
             fuel_saved: _,
-            color: _,
         } = self;
         let Runtime {
             heap,
@@ -144,6 +140,7 @@ impl Vm {
             sched,
             current_task,
             generator_exit,
+            color: _,
         } = rt;
         let roots = |t: &mut crate::gc::Tracer| {
             fiber.trace(t);

@@ -499,7 +499,7 @@ impl Vm {
         crate::report_to_stderr(&crate::diagnostics::render(
             &report,
             &self.rt.sources,
-            self.color,
+            self.rt.color,
         ));
     }
 
