@@ -128,7 +128,11 @@ if wants node && ! command -v "$NODE" >/dev/null; then
         fi
     fi
     if [[ $installed == 0 ]]; then
-        note "skipping node: '$NODE' not found and Debian's nodejs could not be installed"
+        if [[ "$NODE" == node ]]; then
+            note "skipping node: not found, and Debian's nodejs could not be installed"
+        else
+            note "skipping node: '$NODE' not found (unset NODE to install Debian's nodejs)"
+        fi
         drop_server node
     fi
 fi

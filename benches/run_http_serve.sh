@@ -129,7 +129,11 @@ if wants node && ! command -v "$NODE" >/dev/null; then
     if [[ "$NODE" == node ]] && apt_install nodejs && command -v node >/dev/null; then
         :
     else
-        note "skipping node: '$NODE' not found and Debian's nodejs could not be installed"
+        if [[ "$NODE" == node ]]; then
+            note "skipping node: not found, and Debian's nodejs could not be installed"
+        else
+            note "skipping node: '$NODE' not found (unset NODE to install Debian's nodejs)"
+        fi
         drop_server node
     fi
 fi
@@ -137,7 +141,11 @@ if wants go && ! command -v "$GO" >/dev/null; then
     if [[ "$GO" == go ]] && apt_install golang-go && command -v go >/dev/null; then
         :
     else
-        note "skipping go: '$GO' not found and Debian's golang-go could not be installed"
+        if [[ "$GO" == go ]]; then
+            note "skipping go: not found, and Debian's golang-go could not be installed"
+        else
+            note "skipping go: '$GO' not found (unset GO to install Debian's golang-go)"
+        fi
         drop_server go
     fi
 fi
