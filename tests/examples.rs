@@ -2,7 +2,7 @@
 //! exit status its header promises (0, or 1 for the deadlock demonstration).
 //! One trial per example (`cargo test --test examples -- pipeline`). The
 //! servers never finish and `wc` needs input, so they are left to
-//! tests/io_examples.rs, which drives them.
+//! tests/io_examples.rs and tests/http_examples.rs, which drive them.
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use std::path::{Path, PathBuf};
@@ -39,7 +39,15 @@ fn check(path: &Path) -> Result<(), Failed> {
 }
 
 /// Examples that do not run to completion on their own.
-const DRIVEN_ELSEWHERE: &[&str] = &["echo_server", "chat_server", "tcp_proxy", "wc"];
+const DRIVEN_ELSEWHERE: &[&str] = &[
+    "echo_server",
+    "chat_server",
+    "tcp_proxy",
+    "wc",
+    "http_hello",
+    "todo_api",
+    "sse_clock",
+];
 
 fn main() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
