@@ -113,9 +113,14 @@ fn parse_head(rt: &mut Runtime, a: &[Value]) -> NResult {
     let (Some(method), Some(target), Some(minor)) = (req.method, req.path, req.version) else {
         return Ok(Value::Int(400));
     };
-    let (path, query) = match target.split_once('?') {
-        Some((path, query)) => (path, Some(query)),
-        None => (target, None),
+    // Two Hosts are refused (RFC 9112, section 3.2); a missing one is
+    // accepted, as by Python's server, for hand-written requests.
+    let hosts = req.headers.iter().filter(|h| h.name.eq_ignore_ascii_case("host")).count();
+    if hosts > 1 {
+        return Ok(Value::Int(400));
+    }
+    let Some((path, query)) = path_and_query(method, target) else {
+        return Ok(Value::Int(400));
     };
     let headers = header_map(rt, req.headers);
     let method = rt.str(method);
@@ -126,6 +131,29 @@ fn parse_head(rt: &mut Runtime, a: &[Value]) -> NResult {
     };
     let version = rt.str(if minor == 0 { "1.0" } else { "1.1" });
     Ok(rt.list(vec![method, path, query, version, headers, int(length)]))
+}
+
+/// The path and query of a request target: origin form (`/a?b`) as it is,
+/// absolute form (`http://host/a?b`, which servers must accept) without its
+/// scheme and authority, `*` for OPTIONS; None for anything else.
+fn path_and_query<'a>(method: &str, target: &'a str) -> Option<(&'a str, Option<&'a str>)> {
+    let split = |t: &'a str| match t.split_once('?') {
+        Some((path, query)) => (path, Some(query)),
+        None => (t, None),
+    };
+    if target.starts_with('/') || (method == "OPTIONS" && target == "*") {
+        return Some(split(target));
+    }
+    let scheme = target.find("://")?;
+    if !matches!(target[..scheme].to_ascii_lowercase().as_str(), "http" | "https") {
+        return None;
+    }
+    let rest = &target[scheme + 3..];
+    match rest.find(['/', '?']) {
+        Some(i) if rest.as_bytes()[i] == b'/' => Some(split(&rest[i..])),
+        Some(i) => Some(("/", Some(&rest[i + 1..]))),
+        None => Some(("/", None)),
+    }
 }
 
 fn parse_response(rt: &mut Runtime, a: &[Value]) -> NResult {
@@ -159,11 +187,9 @@ fn line_end(data: &[u8]) -> Option<usize> {
 fn chunk_head(rt: &mut Runtime, a: &[Value]) -> NResult {
     let data = data(rt, &a[0], "chunk_head")?;
     let Some(end) = line_end(data) else {
-        return Ok(if data.len() > MAX_CHUNK_LINE {
-            Value::Int(400)
-        } else {
-            Value::Nil
-        });
+        // A line ended by a bare LF will never see its CRLF.
+        let malformed = data.len() > MAX_CHUNK_LINE || data.contains(&b'\n');
+        return Ok(if malformed { Value::Int(400) } else { Value::Nil });
     };
     if end > MAX_CHUNK_LINE {
         return Ok(Value::Int(400));
@@ -335,6 +361,27 @@ mod tests {
     }
 
     #[test]
+    fn request_targets_and_hosts() {
+        let mut rt = Runtime::new();
+        let parts = |rt: &mut Runtime, target: &str| {
+            let head = format!("GET {target} HTTP/1.1\r\nHost: h\r\n\r\n");
+            let out = call(rt, parse_head, &head);
+            out.split(", {").next().unwrap().to_string()
+        };
+        assert_eq!(parts(&mut rt, "http://h/a?b=1"), r#"["GET", "/a", "b=1", "1.1""#);
+        assert_eq!(parts(&mut rt, "HTTPS://h:8/"), r#"["GET", "/", nil, "1.1""#);
+        assert_eq!(parts(&mut rt, "http://h?q"), r#"["GET", "/", "q", "1.1""#);
+        assert_eq!(parts(&mut rt, "http://h"), r#"["GET", "/", nil, "1.1""#);
+        assert_eq!(parts(&mut rt, "users/7"), "400");
+        assert_eq!(parts(&mut rt, "ftp://h/x"), "400");
+        assert_eq!(parts(&mut rt, "*"), "400");
+        assert!(call(&mut rt, parse_head, "GET / HTTP/1.1\r\n\r\n").starts_with("[\"GET\""));
+        assert_eq!(call(&mut rt, parse_head, "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"), "400");
+        assert!(call(&mut rt, parse_head, "GET / HTTP/1.0\r\n\r\n").starts_with("[\"GET\""));
+        assert!(call(&mut rt, parse_head, "OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n").starts_with("[\"OPTIONS\", \"*\""));
+    }
+
+    #[test]
     fn response_heads() {
         let mut rt = Runtime::new();
         assert_eq!(
@@ -356,6 +403,7 @@ mod tests {
         assert_eq!(call(&mut rt, chunk_head, "1a"), "nil");
         assert_eq!(call(&mut rt, chunk_head, "zz\r\n"), "400");
         assert_eq!(call(&mut rt, chunk_head, "\r\n"), "400");
+        assert_eq!(call(&mut rt, chunk_head, "3\nabc\n"), "400");
         assert_eq!(call(&mut rt, chunk_head, "0\r\n"), "nil");
         assert_eq!(call(&mut rt, chunk_head, "0\r\n\r\nnext"), "[0, 5]");
         assert_eq!(call(&mut rt, chunk_head, "0\r\nA: b\r\n\r\n"), "[0, 11]");
