@@ -115,7 +115,11 @@ fn parse_head(rt: &mut Runtime, a: &[Value]) -> NResult {
     };
     // Two Hosts are refused (RFC 9112, section 3.2); a missing one is
     // accepted, as by Python's server, for hand-written requests.
-    let hosts = req.headers.iter().filter(|h| h.name.eq_ignore_ascii_case("host")).count();
+    let hosts = req
+        .headers
+        .iter()
+        .filter(|h| h.name.eq_ignore_ascii_case("host"))
+        .count();
     if hosts > 1 {
         return Ok(Value::Int(400));
     }
@@ -145,7 +149,10 @@ fn path_and_query<'a>(method: &str, target: &'a str) -> Option<(&'a str, Option<
         return Some(split(target));
     }
     let scheme = target.find("://")?;
-    if !matches!(target[..scheme].to_ascii_lowercase().as_str(), "http" | "https") {
+    if !matches!(
+        target[..scheme].to_ascii_lowercase().as_str(),
+        "http" | "https"
+    ) {
         return None;
     }
     let rest = &target[scheme + 3..];
@@ -189,7 +196,11 @@ fn chunk_head(rt: &mut Runtime, a: &[Value]) -> NResult {
     let Some(end) = line_end(data) else {
         // A line ended by a bare LF will never see its CRLF.
         let malformed = data.len() > MAX_CHUNK_LINE || data.contains(&b'\n');
-        return Ok(if malformed { Value::Int(400) } else { Value::Nil });
+        return Ok(if malformed {
+            Value::Int(400)
+        } else {
+            Value::Nil
+        });
     };
     if end > MAX_CHUNK_LINE {
         return Ok(Value::Int(400));
@@ -368,7 +379,10 @@ mod tests {
             let out = call(rt, parse_head, &head);
             out.split(", {").next().unwrap().to_string()
         };
-        assert_eq!(parts(&mut rt, "http://h/a?b=1"), r#"["GET", "/a", "b=1", "1.1""#);
+        assert_eq!(
+            parts(&mut rt, "http://h/a?b=1"),
+            r#"["GET", "/a", "b=1", "1.1""#
+        );
         assert_eq!(parts(&mut rt, "HTTPS://h:8/"), r#"["GET", "/", nil, "1.1""#);
         assert_eq!(parts(&mut rt, "http://h?q"), r#"["GET", "/", "q", "1.1""#);
         assert_eq!(parts(&mut rt, "http://h"), r#"["GET", "/", nil, "1.1""#);
@@ -376,9 +390,19 @@ mod tests {
         assert_eq!(parts(&mut rt, "ftp://h/x"), "400");
         assert_eq!(parts(&mut rt, "*"), "400");
         assert!(call(&mut rt, parse_head, "GET / HTTP/1.1\r\n\r\n").starts_with("[\"GET\""));
-        assert_eq!(call(&mut rt, parse_head, "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"), "400");
+        assert_eq!(
+            call(
+                &mut rt,
+                parse_head,
+                "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"
+            ),
+            "400"
+        );
         assert!(call(&mut rt, parse_head, "GET / HTTP/1.0\r\n\r\n").starts_with("[\"GET\""));
-        assert!(call(&mut rt, parse_head, "OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n").starts_with("[\"OPTIONS\", \"*\""));
+        assert!(
+            call(&mut rt, parse_head, "OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n")
+                .starts_with("[\"OPTIONS\", \"*\"")
+        );
     }
 
     #[test]
