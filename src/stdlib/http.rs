@@ -23,8 +23,9 @@
 //! - `byte_len(s)`: the UTF-8 length of a string (or of bytes).
 //! - `date()`: the current time as an HTTP date (`Sun, 06 Nov 1994
 //!   08:49:37 GMT`), computed once per second.
-//! - `report(headline, error)`: writes the report of an error (its span and
-//!   stack trace) to stderr and goes on.
+//! - `report(headline, error, handler?)`: writes the report of an error (its
+//!   span and stack trace) to stderr and goes on; an error that was never
+//!   thrown (a bad response) is shown at the handler's declaration.
 
 use super::io_args::bytes as bytes_value;
 use crate::runtime::Runtime;
@@ -51,7 +52,7 @@ static FUNCTIONS: &[NativeFn] = &[
     NativeFn { name: "concat", min: 1, max: 1, f: concat },
     NativeFn { name: "byte_len", min: 1, max: 1, f: byte_len },
     NativeFn { name: "date", min: 0, max: 0, f: date },
-    NativeFn { name: "report", min: 2, max: 2, f: report },
+    NativeFn { name: "report", min: 2, max: 3, f: report },
 ];
 
 pub fn members(_: &mut Runtime) -> Vec<(&'static str, Value)> {
@@ -319,8 +320,23 @@ fn report(rt: &mut Runtime, a: &[Value]) -> NResult {
         Value::Instance(inst) if inst.class.is_error => rt.display(error),
         _ => rt.repr(error),
     };
-    let report =
+    let mut report =
         crate::runtime::report::error_report(rt, error, origin, format!("{headline}: {what}"));
+    // An error made for a bad response has no place in the user's code:
+    // point at the handler that gave the response.
+    if let (true, Some(Value::Closure(handler))) = (report.labels.is_empty(), a.get(2)) {
+        let proto = &handler.proto.code;
+        if !crate::runtime::report::is_library(&rt.sources, proto.source) {
+            // The declaration's first line, not its whole body.
+            let mut span = proto.span;
+            let text = &rt.sources.get(proto.source).text;
+            let start = span.start as usize;
+            if let Some(eol) = text.get(start..).and_then(|rest| rest.find('\n')) {
+                span.end = span.end.min(span.start + u32::try_from(eol).unwrap_or(0));
+            }
+            report = report.with_label(proto.source, span, "the handler");
+        }
+    }
     rt.flush();
     crate::report_to_stderr(&crate::diagnostics::render(&report, &rt.sources, rt.color));
     Ok(Value::Nil)
