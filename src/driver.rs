@@ -83,6 +83,23 @@ pub fn build(
     result
 }
 
+/// [`build`] for a program that is not in a file (`weft -e CODE`, a
+/// program piped into `weft`): `name` (`<-e>`, `<stdin>`) stands for its
+/// path in reports, and its imports are relative to the current folder.
+pub fn build_text(
+    sources: &mut SourceMap,
+    symbols: &mut Interner,
+    name: &str,
+    bytes: Vec<u8>,
+) -> Result<Program, BuildError> {
+    let text = String::from_utf8(bytes)
+        .map_err(|e| BuildError::Diagnostics(not_utf8(sources, name, e)))?;
+    let shared = RefCell::new(std::mem::take(symbols));
+    let result = build_with(sources, &shared, name, text);
+    *symbols = shared.into_inner();
+    result
+}
+
 fn build_with(
     sources: &mut SourceMap,
     symbols: &RefCell<Interner>,

@@ -62,6 +62,15 @@ pub fn report_to_stderr(text: &str) {
     let _ = std::io::stderr().write_all(text.as_bytes());
 }
 
+/// Where the program to run comes from.
+pub enum Main {
+    /// A script file.
+    File(String),
+    /// Source text that is not in a file: `weft -e CODE` (`<-e>`) or a
+    /// program piped into `weft` (`<stdin>`); `name` stands for its path.
+    Text { name: String, text: Vec<u8> },
+}
+
 /// Builds the program for `path`, printing diagnostics on failure; the
 /// error is the exit status.
 fn build_or_report(
@@ -69,7 +78,21 @@ fn build_or_report(
     path: &str,
     config: &Config,
 ) -> Result<bytecode::Program, i32> {
-    match driver::build(&mut rt.sources, &mut rt.symbols, path) {
+    build_main_or_report(rt, Main::File(path.to_string()), config)
+}
+
+fn build_main_or_report(
+    rt: &mut runtime::Runtime,
+    main: Main,
+    config: &Config,
+) -> Result<bytecode::Program, i32> {
+    let built = match main {
+        Main::File(path) => driver::build(&mut rt.sources, &mut rt.symbols, &path),
+        Main::Text { name, text } => {
+            driver::build_text(&mut rt.sources, &mut rt.symbols, &name, text)
+        }
+    };
+    match built {
         Ok(program) => Ok(program),
         Err(driver::BuildError::Unreadable { path, reason }) => {
             eprintln!("error: cannot read `{path}`: {reason}");
@@ -153,10 +176,15 @@ fn report_stop(vm: &mut vm::Vm, stop: runtime::Stop, config: &Config) -> i32 {
 /// Runs a script file with `args` as `os.args`; returns the exit status.
 /// Output goes to the process's stdout/stderr.
 pub fn run_script(path: &str, args: Vec<String>, config: &Config) -> i32 {
+    run(Main::File(path.to_string()), args, config)
+}
+
+/// Runs a program with `args` as `os.args`; returns the exit status.
+pub fn run(main: Main, args: Vec<String>, config: &Config) -> i32 {
     let mut rt = runtime::Runtime::new();
     stdlib::install(&mut rt);
     rt.args = args;
-    let program = match build_or_report(&mut rt, path, config) {
+    let program = match build_main_or_report(&mut rt, main, config) {
         Ok(p) => p,
         Err(code) => return code,
     };

@@ -35,14 +35,19 @@ Diagnostics use colour only when stderr is a terminal and NO_COLOR is unset.";
     version,
     after_help = AFTER_HELP,
     override_usage = "weft [OPTIONS] FILE [ARGS]...\n       \
+                      weft [OPTIONS] -e CODE [ARGS]...\n       \
                       weft [OPTIONS] <COMMAND>\n       \
-                      weft            (the REPL)",
+                      weft            (the REPL; a program piped into it is run)",
     subcommand_value_name = "COMMAND",
 )]
 struct Cli {
     /// Instructions a task runs before the scheduler switches to another
     #[arg(long, value_name = "N", global = true, value_parser = clap::value_parser!(u32).range(1..))]
     budget: Option<u32>,
+
+    /// Run CODE as a script; the words after it become `os.args`
+    #[arg(short = 'e', value_name = "CODE", allow_hyphen_values = true)]
+    eval: Option<String>,
 
     #[command(subcommand)]
     command: Option<Command>,
@@ -123,7 +128,8 @@ paths hold no test or name a file that is not a .weft script.")]
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let (argv, eval_args) = split_eval(std::env::args_os().collect());
+    let cli = match Cli::try_parse_from(argv) {
         Ok(cli) => cli,
         Err(e) => return usage_error(e),
     };
@@ -134,10 +140,27 @@ fn main() -> ExitCode {
     }
     config.color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
 
+    if let Some(code) = cli.eval {
+        if cli.command.is_some() {
+            eprintln!("error: `-e CODE` runs CODE; it cannot be combined with a command\n");
+            eprintln!("{}", Cli::command().render_usage());
+            return exit_code(weft::exit::USAGE);
+        }
+        // Every word after CODE is an argument (there is no FILE).
+        let args = eval_args;
+        let main = weft::Main::Text {
+            name: "<-e>".into(),
+            text: code.into_bytes(),
+        };
+        return exit_code(weft::run(main, args, &config));
+    }
+
     let code = match (cli.command, cli.script.split()) {
         (Some(Command::Run { file, args }), _) | (None, Some((file, args))) => {
             weft::run_script(&file, args, &config)
         }
+        // Like `python3` and `lua`: a program piped in is run.
+        (None, None) if !std::io::stdin().is_terminal() => run_stdin(&config),
         (Some(Command::Check { files }), _) => weft::check(&files, &config),
         (Some(Command::Disasm { file }), _) => weft::disasm(&file, &config),
         (Some(Command::Test { paths, bless }), _) => match std::env::current_exe() {
@@ -155,6 +178,48 @@ fn main() -> ExitCode {
         }
     };
     exit_code(code)
+}
+
+/// Splits `weft [--budget N] -e CODE ARGS...` after CODE: like a script's
+/// arguments, the words after CODE are the program's (`weft -e CODE run
+/// --x` passes `run --x`), so only the words up to CODE go to clap.
+fn split_eval(mut argv: Vec<std::ffi::OsString>) -> (Vec<std::ffi::OsString>, Vec<String>) {
+    let mut i = 1;
+    while i < argv.len() {
+        let word = argv[i].to_string_lossy();
+        if word == "--budget" {
+            i += 2;
+        } else if word.starts_with("--budget=") {
+            i += 1;
+        } else if word == "-e" && i + 1 < argv.len() {
+            let rest = argv.split_off(i + 2);
+            return (
+                argv,
+                rest.iter()
+                    .map(|w| w.to_string_lossy().into_owned())
+                    .collect(),
+            );
+        } else {
+            break;
+        }
+    }
+    (argv, Vec::new())
+}
+
+/// Runs the program read from stdin (`echo 'print(1)' | weft`), named
+/// `<stdin>` in reports.
+fn run_stdin(config: &weft::Config) -> i32 {
+    use std::io::Read;
+    let mut text = Vec::new();
+    if let Err(e) = std::io::stdin().lock().read_to_end(&mut text) {
+        eprintln!("error: cannot read the program from stdin: {e}");
+        return weft::exit::USAGE;
+    }
+    let main = weft::Main::Text {
+        name: "<stdin>".into(),
+        text,
+    };
+    weft::run(main, Vec::new(), config)
 }
 
 /// Prints a clap error: help and version go to stdout with status 0, real

@@ -97,12 +97,72 @@ fn usage_errors_exit_64() {
     }
 }
 
+/// Runs `weft ARGS` from `dir` with `input` piped into its stdin.
+fn weft_with_stdin(args: &[&str], dir: &Path, input: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_weft"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the weft executable runs");
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(input.as_bytes()).unwrap();
+    drop(stdin);
+    child.wait_with_output().unwrap()
+}
+
 #[test]
-fn no_arguments_explains_and_exits_64() {
+fn without_a_script_a_program_piped_into_stdin_runs() {
+    let t = TempDir::new("stdin");
+    t.file("lib.weft", "fn twice(x) { return x * 2 }");
+    let program = "import \"./lib.weft\"\nimport os\nprint(lib.twice(21), os.args)\nawait sleep(1)\nprint(\"done\")\n";
+    let o = weft_with_stdin(&[], &t.0, program);
+    assert_eq!(stdout(&o), "42 []\ndone\n", "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(0));
+
+    // Errors name the program `<stdin>`, with its lines.
+    let o = weft_with_stdin(&[], &t.0, "let x = 1\nx.nope()\n");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("<stdin>:2:1"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("x.nope()"), "{}", stderr(&o));
+    let o = weft_with_stdin(&[], &t.0, "print(1 +)");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("<stdin>:1:10"), "{}", stderr(&o));
+
+    // An empty stdin is an empty program.
     let o = weft(&[], None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "");
+}
+
+#[test]
+fn dash_e_runs_code_and_passes_every_later_word_as_an_argument() {
+    let o = weft(
+        &["-e", "import os\nprint(os.args, 1 + 2)", "run", "--x", "-e"],
+        None,
+    );
+    assert_eq!(
+        stdout(&o),
+        "[\"run\", \"--x\", \"-e\"] 3\n",
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(o.status.code(), Some(0));
+    let o = weft(&["--budget", "7", "-e", "print(\"ok\")"], None);
+    assert_eq!(stdout(&o), "ok\n", "{}", stderr(&o));
+
+    let o = weft(&["-e", "print(1 +)"], None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("<-e>:1:10"), "{}", stderr(&o));
+    let o = weft(&["-e", "exit(3)"], None);
+    assert_eq!(o.status.code(), Some(3));
+    let o = weft(&["-e"], None);
     assert_eq!(o.status.code(), Some(64));
-    assert!(stderr(&o).contains("REPL"), "{}", stderr(&o));
-    assert!(stderr(&o).contains("Usage:"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("CODE"), "{}", stderr(&o));
 }
 
 #[test]
