@@ -20,6 +20,7 @@ pub mod golden;
 pub mod lexer;
 pub mod parser;
 pub mod reactor;
+pub mod repl;
 pub mod runtime;
 pub mod scheduler;
 pub mod span;

@@ -125,6 +125,13 @@ impl Token {
         )
     }
 
+    /// Every keyword's text, for completion.
+    pub const KEYWORDS: [&'static str; 27] = [
+        "let", "fn", "async", "await", "yield", "return", "if", "else", "while", "for", "in",
+        "break", "continue", "true", "false", "nil", "try", "catch", "finally", "throw", "spawn",
+        "import", "as", "class", "self", "super", "is",
+    ];
+
     /// The keyword for an identifier-like word, if it is one.
     pub fn keyword(word: &str) -> Option<Token> {
         Some(match word {
