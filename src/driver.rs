@@ -58,11 +58,152 @@ struct Pending {
     is_main: bool,
 }
 
-#[derive(Default)]
+#[derive(Clone, Default)]
 struct Node {
     display: String,
     source: Option<SourceId>,
     imports: Vec<(u32, Span)>,
+}
+
+/// A REPL session's build state: the modules loaded so far (so an input's
+/// imports reuse them and new ones get the next indexes), and the names
+/// the session has defined (each input is compiled against them, so
+/// definitions persist).
+pub struct Session {
+    index: FxHashMap<ModuleKey, u32>,
+    graph: Vec<Node>,
+    /// Modules loaded so far: the next one gets this index.
+    modules: u32,
+    /// The session's module-level names, in slot order.
+    pub globals: Vec<Rc<str>>,
+    /// Inputs compiled so far, to name the next one `<repl:N>`.
+    inputs: u32,
+}
+
+/// A compiled REPL input: the modules it imports for the first time (to
+/// load, in order, after those loaded before), and its own code, which runs
+/// in the session's module.
+pub struct Input {
+    pub modules: Vec<ModuleProto>,
+    pub code: ModuleProto,
+}
+
+impl Session {
+    /// A session and the program to load first: the prelude (module 0).
+    /// Module 1 is the session's own module, which the VM makes; inputs'
+    /// imports follow.
+    pub fn start(sources: &mut SourceMap, symbols: &mut Interner) -> (Session, Program) {
+        let shared = RefCell::new(std::mem::take(symbols));
+        let loader = Loader::new(sources, &shared, 0, FxHashMap::default(), Vec::new());
+        loader.enqueue(
+            ModuleKey::Std("<prelude>".into()),
+            "<std/prelude.weft>".into(),
+            stdlib::PRELUDE.to_string(),
+            "prelude".into(),
+            false,
+        );
+        loader.compile_queued();
+        let modules: Vec<ModuleProto> = loader.modules.into_inner().into_iter().flatten().collect();
+        // Module 1 is the session's own (made by the VM, not compiled).
+        let mut graph = loader.graph.into_inner();
+        graph.push(Node {
+            display: "<repl>".into(),
+            ..Node::default()
+        });
+        let session = Session {
+            index: loader.index.into_inner(),
+            graph,
+            modules: u32::try_from(modules.len() + 1).unwrap_or(u32::MAX),
+            globals: Vec::new(),
+            inputs: 0,
+        };
+        *symbols = shared.into_inner();
+        (session, Program { modules, main: 0 })
+    }
+
+    /// Compiles one input (named `<repl:N>`) against the session's names.
+    /// On failure the session is as it was.
+    pub fn build_input(
+        &mut self,
+        sources: &mut SourceMap,
+        symbols: &mut Interner,
+        text: &str,
+    ) -> Result<Input, BuildError> {
+        self.inputs += 1;
+        let display = format!("<repl:{}>", self.inputs);
+        let shared = RefCell::new(std::mem::take(symbols));
+        let result = self.build_with(sources, &shared, display, text);
+        *symbols = shared.into_inner();
+        result
+    }
+
+    fn build_with(
+        &mut self,
+        sources: &mut SourceMap,
+        symbols: &RefCell<Interner>,
+        display: String,
+        text: &str,
+    ) -> Result<Input, BuildError> {
+        let loader = Loader::new(
+            sources,
+            symbols,
+            self.modules,
+            self.index.clone(),
+            self.graph.clone(),
+        );
+        let source = loader.sources.borrow_mut().add(display, text.to_string());
+        let (parsed, diags) = {
+            let sources = loader.sources.borrow();
+            crate::parser::parse_source(&sources.get(source).text, source)
+        };
+        loader.diagnostics.borrow_mut().append(diags);
+        let mut code = None;
+        if let Some(module) = parsed {
+            let mut resolve = |import: &ast::Import, _: Span| loader.resolve(import, Path::new(""));
+            let result = compiler::compile_module(
+                &module,
+                ModuleInfo {
+                    name: "<repl>".into(),
+                    source,
+                    is_main: true,
+                    globals: self.globals.clone(),
+                    echo: true,
+                },
+                symbols,
+                &mut resolve,
+            );
+            match result {
+                Ok(proto) => code = Some(proto),
+                Err(errors) => {
+                    let mut diagnostics = loader.diagnostics.borrow_mut();
+                    for e in &errors {
+                        diagnostics.push(e.to_diagnostic(source));
+                    }
+                }
+            }
+        }
+        loader.compile_queued();
+        let first_new = self.modules;
+        let total = u32::try_from(loader.modules.borrow().len()).unwrap_or(u32::MAX);
+        let roots: Vec<u32> = (first_new..total).collect();
+        loader.check_cycles(&roots);
+        let diagnostics = loader.diagnostics.into_inner();
+        let Some(code) = code.filter(|_| diagnostics.is_empty()) else {
+            return Err(BuildError::Diagnostics(diagnostics));
+        };
+        let modules: Vec<ModuleProto> = loader
+            .modules
+            .into_inner()
+            .into_iter()
+            .skip(first_new as usize)
+            .flatten()
+            .collect();
+        self.modules = total;
+        self.index = loader.index.into_inner();
+        self.graph = loader.graph.into_inner();
+        self.globals = code.globals.clone();
+        Ok(Input { modules, code })
+    }
 }
 
 /// Compiles `main_path` (as given on the command line) and its imports.
@@ -106,15 +247,7 @@ fn build_with(
     main_path: &str,
     text: String,
 ) -> Result<Program, BuildError> {
-    let loader = Loader {
-        sources: RefCell::new(sources),
-        symbols,
-        modules: RefCell::new(Vec::new()),
-        index: RefCell::new(FxHashMap::default()),
-        queue: RefCell::new(VecDeque::new()),
-        graph: RefCell::new(Vec::new()),
-        diagnostics: RefCell::new(Diagnostics::new()),
-    };
+    let loader = Loader::new(sources, symbols, 0, FxHashMap::default(), Vec::new());
     let prelude = loader.enqueue(
         ModuleKey::Std("<prelude>".into()),
         "<std/prelude.weft>".into(),
@@ -135,6 +268,29 @@ fn build_with(
         modules,
         main: main as usize,
     })
+}
+
+impl<'a> Loader<'a> {
+    /// A loader whose first new module gets index `loaded` (the ones
+    /// before were loaded by earlier builds of a session, and are known
+    /// by `index` and `graph`).
+    fn new(
+        sources: &'a mut SourceMap,
+        symbols: &'a RefCell<Interner>,
+        loaded: u32,
+        index: FxHashMap<ModuleKey, u32>,
+        graph: Vec<Node>,
+    ) -> Loader<'a> {
+        Loader {
+            sources: RefCell::new(sources),
+            symbols,
+            modules: RefCell::new(vec![None; loaded as usize]),
+            index: RefCell::new(index),
+            queue: RefCell::new(VecDeque::new()),
+            graph: RefCell::new(graph),
+            diagnostics: RefCell::new(Diagnostics::new()),
+        }
+    }
 }
 
 impl Loader<'_> {
@@ -222,6 +378,8 @@ impl Loader<'_> {
                 name,
                 source,
                 is_main,
+                globals: Vec::new(),
+                echo: false,
             },
             self.symbols,
             &mut resolve,

@@ -170,12 +170,7 @@ fn main() -> ExitCode {
                 weft::exit::USAGE
             }
         },
-        (None, None) => {
-            eprintln!("weft: the REPL is not available in this build; give a script to run.\n");
-            eprintln!("{}", Cli::command().render_usage());
-            eprintln!("\nFor more information, try '--help'.");
-            weft::exit::USAGE
-        }
+        (None, None) => weft::repl::line::run(&config),
     };
     exit_code(code)
 }

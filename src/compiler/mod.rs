@@ -40,6 +40,12 @@ pub struct ModuleInfo {
     pub source: SourceId,
     /// The main script allows top-level `await`.
     pub is_main: bool,
+    /// Module-level names that exist before this code runs, in slot order:
+    /// the names a REPL session has defined so far (empty for a file).
+    pub globals: Vec<Rc<str>>,
+    /// Return the value of a final expression statement from the module
+    /// body, for the REPL to echo it.
+    pub echo: bool,
 }
 
 /// Compiles one parsed module. `resolve_import` maps each import statement to
@@ -61,7 +67,11 @@ pub fn compile_module(
         global_slots: Default::default(),
         source: info.source,
         is_main: info.is_main,
+        echo: info.echo,
     };
+    for name in &info.globals {
+        c.add_global(name);
+    }
     c.collect_globals(&module.body);
     let body = c.compile_module_body(&module.body);
     if c.errors.is_empty() {
@@ -95,6 +105,7 @@ struct Compiler<'a> {
     global_slots: rustc_hash::FxHashMap<String, u32>,
     source: SourceId,
     is_main: bool,
+    echo: bool,
 }
 
 impl Compiler<'_> {
@@ -181,9 +192,15 @@ impl Compiler<'_> {
                 self.fn_declaration(decl, stmt.span);
             }
         }
-        for stmt in body {
-            if !matches!(stmt.kind, ast::StmtKind::Fn(_)) {
-                self.stmt(stmt);
+        let last = body.len().saturating_sub(1);
+        for (i, stmt) in body.iter().enumerate() {
+            match &stmt.kind {
+                ast::StmtKind::Fn(_) => {}
+                ast::StmtKind::Expr(e) if self.echo && i == last => {
+                    self.expr(e);
+                    self.emit(crate::bytecode::Op::Return, stmt.span);
+                }
+                _ => self.stmt(stmt),
             }
         }
         self.finish_function(span)

@@ -9,7 +9,11 @@
 //!   coloured.
 //! - [`complete`]: names to offer for Tab: keywords and the session's
 //!   names, or after `x.` the members of the live value `x`.
+//! - [`session`]: the runtime that lives from one input to the next.
+//! - [`line`]: the interactive loop over rustyline.
 
 pub mod complete;
 pub mod highlight;
+pub mod line;
+pub mod session;
 pub mod validate;

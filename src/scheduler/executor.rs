@@ -53,6 +53,17 @@ fn on_signals(engine: &mut impl Engine, main_id: u64) -> Option<Stop> {
 
 /// Runs tasks until the program ends; `main` is the main script's task.
 pub fn run(engine: &mut impl Engine, main: Gc<Task>) -> Stop {
+    drive(engine, main, false)
+}
+
+/// Runs tasks until `input` (a REPL input's task) finishes: its value, or
+/// how it failed. The other tasks stay in the scheduler, to go on with the
+/// next input.
+pub fn run_input(engine: &mut impl Engine, input: Gc<Task>) -> Stop {
+    drive(engine, input, true)
+}
+
+fn drive(engine: &mut impl Engine, main: Gc<Task>, until_main: bool) -> Stop {
     // Compare by id (helpers of the prelude have ids of their own): once
     // the main task finishes nothing roots it, so its handle may not be
     // used afterwards.
@@ -72,6 +83,9 @@ pub fn run(engine: &mut impl Engine, main: Gc<Task>) -> Stop {
                 Stop::Suspend => {}
                 Stop::Done(v) => {
                     rt.sched.finish(task, Ok(v));
+                    if until_main && !task.internal && task.id == main_id {
+                        return Stop::Done(v);
+                    }
                     if !task.internal && task.id == main_id && super::signals::interrupted(rt) {
                         return Stop::Interrupted { error: None };
                     }

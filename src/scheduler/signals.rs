@@ -111,6 +111,17 @@ pub fn take(rt: &mut Runtime) -> Option<Request> {
     None
 }
 
+/// Forgets the Ctrl-Cs seen so far: the REPL has dealt with them (the
+/// input they cancelled has finished), so the next one cancels the next
+/// input instead of ending the session.
+pub fn reset(rt: &mut Runtime) {
+    if let Some(s) = &mut rt.sched.signals {
+        s.count.store(0, Ordering::Relaxed);
+        s.interrupt.store(false, Ordering::Relaxed);
+        s.interrupted = false;
+    }
+}
+
 /// Whether the first Ctrl-C has been handled.
 pub fn interrupted(rt: &Runtime) -> bool {
     rt.sched.signals.as_ref().is_some_and(|s| s.interrupted)

@@ -445,7 +445,14 @@ impl Vm {
                             },
                             FrameKind::Module(m) => {
                                 m.state.set(ModuleState::Done);
-                                Value::Module(m)
+                                // An import gets the module; a REPL input
+                                // (the session's module has no proto of
+                                // its own) gives its value, to echo.
+                                if m.proto.is_none() {
+                                    result
+                                } else {
+                                    Value::Module(m)
+                                }
                             }
                         };
                         self.fiber.stack.truncate(frame.base);

@@ -20,7 +20,55 @@ impl Vm {
     }
 }
 
+impl Vm {
+    /// Loads modules a REPL input imports for the first time (they follow
+    /// the ones loaded before: `Op::Import(i)` is `rt.modules[i]`).
+    pub fn load_modules(&mut self, modules: &[ModuleProto]) {
+        for m in modules {
+            let module = self.rt.load_module(m);
+            self.rt.adopt_native_half(module);
+            self.rt.modules.push(module);
+        }
+    }
+
+    /// Makes a REPL input's code the body of the session's `module`: its
+    /// new names get slots (unset until their `let` runs), and the module's
+    /// `init` is the input's code, ready to run.
+    pub fn load_input(&mut self, module: Gc<Module>, code: &ModuleProto) {
+        {
+            let mut globals = module.globals.borrow_mut();
+            let mut names = module.names.borrow_mut();
+            for (i, name) in code.globals.iter().enumerate().skip(globals.len()) {
+                names.insert(
+                    self.rt.symbols.intern(name),
+                    u32::try_from(i).unwrap_or(u32::MAX),
+                );
+            }
+            let len = code.globals.len().max(globals.len());
+            globals.resize(len, Value::Undef);
+        }
+        let proto = self.rt.load_proto(&code.body, module);
+        let init = self.rt.heap.alloc(Closure {
+            proto,
+            upvals: Box::new([]),
+        });
+        module.init.set(Some(init));
+    }
+}
+
 impl Runtime {
+    /// The module of a REPL session: its names grow with each input.
+    pub fn repl_module(&mut self) -> Gc<Module> {
+        self.heap.alloc(Module {
+            name: "<repl>".into(),
+            globals: RefCell::new(Vec::new()),
+            names: RefCell::new(Default::default()),
+            state: Cell::new(ModuleState::Done),
+            proto: None,
+            init: Cell::new(None),
+        })
+    }
+
     /// A standard module written in Weft (`std/X.weft`) gets the members of
     /// its native half (`__X`) that it does not define itself, except
     /// those named `__*`: that is how `process.spawn` is native although

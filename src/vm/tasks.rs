@@ -441,6 +441,18 @@ impl Vm {
     /// Runs the main script as task 0 together with every task it spawns,
     /// until all have finished (or `exit`, an error in the main script, or a
     /// deadlock): the scheduler's executor drives, one slice at a time.
+    /// Runs module `index`'s body (a REPL input, loaded by
+    /// [`Vm::load_input`]) as a task, until it finishes; tasks it spawns
+    /// stay in the scheduler.
+    pub fn run_input(&mut self, index: usize) -> Stop {
+        let Some(fiber) = self.module_fiber(index) else {
+            return Stop::Done(Value::Nil);
+        };
+        let task = self.rt.sched.spawn(&mut self.rt.heap, fiber, false);
+        task.observed.set(true);
+        crate::scheduler::executor::run_input(self, task)
+    }
+
     pub fn run_program(&mut self, index: usize) -> Stop {
         let Some(fiber) = self.module_fiber(index) else {
             return Stop::Done(Value::Nil);
