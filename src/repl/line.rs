@@ -14,7 +14,10 @@ use rustyline::history::DefaultHistory;
 use rustyline::validate::Validator;
 use rustyline::{Context, Editor, Helper};
 use std::borrow::Cow;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc};
 
 const HELP: &str = "\
 Type Weft code; an expression's value is shown. Definitions (let, fn, class,
@@ -96,7 +99,13 @@ fn history_path() -> Option<PathBuf> {
 }
 
 /// Runs the interactive session; returns the exit status.
+///
+/// The line editor runs on a thread of its own, so the session's tasks,
+/// timers and sockets go on while the prompt waits: the main thread runs
+/// them until the editor hands over an input (and wakes the poller), then
+/// runs the input, then asks the editor for the next one.
 pub fn run(config: &crate::Config) -> i32 {
+    let saved_mode = terminal_mode();
     // The editor first: it takes over SIGINT for its lifetime, and the
     // session's Ctrl-C handling, installed after it, chains to it, so a
     // Ctrl-C while an input runs reaches the session.
@@ -115,25 +124,87 @@ pub fn run(config: &crate::Config) -> i32 {
         names: session.names(),
         color: std::env::var_os("NO_COLOR").is_none(),
     }));
-    let history = history_path();
-    if let Some(path) = &history {
-        let _ = editor.load_history(path);
-    }
+    let Some(waker) = session.waker() else {
+        eprintln!("error: cannot start the event loop");
+        return crate::exit::USAGE;
+    };
     println!(
         "Weft {} — :help for help, Ctrl-D to leave",
         env!("CARGO_PKG_VERSION")
     );
-    let status = loop {
-        let Some(input) = read_input(&mut editor) else {
-            break crate::exit::OK;
+
+    // Requests to the editor: read the next input, completing these names.
+    let (ask, asked) = mpsc::channel::<Vec<String>>();
+    let (give, given) = mpsc::channel::<Option<String>>();
+    let arrived = Arc::new(AtomicBool::new(false));
+    let editor_thread = {
+        let arrived = arrived.clone();
+        std::thread::spawn(move || {
+            let history = history_path();
+            if let Some(path) = &history {
+                let _ = editor.load_history(path);
+            }
+            while let Ok(names) = asked.recv() {
+                if let Some(helper) = editor.helper_mut() {
+                    helper.names = names;
+                }
+                let input = read_input(&mut editor);
+                if let Some(text) = &input {
+                    let _ = editor.add_history_entry(text.trim());
+                }
+                let done = input.is_none();
+                arrived.store(true, Ordering::SeqCst);
+                let _ = give.send(input);
+                waker.wake();
+                if done {
+                    break;
+                }
+            }
+            if let Some(path) = &history {
+                if let Some(dir) = path.parent() {
+                    let _ = std::fs::create_dir_all(dir);
+                }
+                let _ = editor.save_history(path);
+            }
+        })
+    };
+
+    let terminal = std::io::stdout().is_terminal();
+    // The status, and whether to cancel live tasks and let their `finally`
+    // blocks run (not after `exit(n)`, which ends at once, as in a script).
+    let (status, clean) = loop {
+        if let Some(Outcome::Exit(code)) = session.settle() {
+            break (code, false);
+        }
+        arrived.store(false, Ordering::SeqCst);
+        if ask.send(session.names()).is_err() {
+            break (crate::exit::OK, true);
+        }
+        // Output of tasks that run while the prompt waits goes above it:
+        // the prompt line is cleared first and drawn again after.
+        let mut clear = || {
+            if terminal {
+                print!("\r\x1b[K");
+            }
+        };
+        let mut redraw = || {
+            if terminal {
+                print!("weft> ");
+                let _ = std::io::stdout().flush();
+            }
+        };
+        if let Some(Outcome::Exit(code)) =
+            session.idle(&|| arrived.load(Ordering::SeqCst), &mut clear, &mut redraw)
+        {
+            break (code, false);
+        }
+        let Ok(Some(input)) = given.recv() else {
+            break (crate::exit::OK, true);
         };
         let trimmed = input.trim();
-        if trimmed.is_empty() {
-            continue;
-        }
-        let _ = editor.add_history_entry(trimmed);
         match trimmed {
-            ":quit" | ":q" => break crate::exit::OK,
+            "" => continue,
+            ":quit" | ":q" => break (crate::exit::OK, true),
             ":help" | ":h" => {
                 println!("{HELP}");
                 continue;
@@ -149,20 +220,40 @@ pub fn run(config: &crate::Config) -> i32 {
             _ => {}
         }
         if let Outcome::Exit(code) = session.eval(&input) {
-            break code;
-        }
-        if let Some(helper) = editor.helper_mut() {
-            helper.names = session.names();
+            break (code, false);
         }
     };
-    if let Some(path) = &history {
-        if let Some(dir) = path.parent() {
-            let _ = std::fs::create_dir_all(dir);
-        }
-        let _ = editor.save_history(path);
+    // Leaving: the editor saves its history once it is told to stop.
+    drop(ask);
+    if clean {
+        let _ = editor_thread.join();
+        session.close();
+    } else {
+        // The editor may be waiting for a line: put the terminal back as
+        // it was and leave without it.
+        restore_terminal(&saved_mode);
+        session.flush();
     }
-    session.close();
     status
+}
+
+/// The terminal's mode at the start, to put back when the session ends
+/// while the editor thread is still reading.
+fn terminal_mode() -> Option<libc::termios> {
+    // SAFETY: tcgetattr writes a termios struct for a valid descriptor.
+    unsafe {
+        let mut mode: libc::termios = std::mem::zeroed();
+        (libc::tcgetattr(libc::STDIN_FILENO, &mut mode) == 0).then_some(mode)
+    }
+}
+
+fn restore_terminal(mode: &Option<libc::termios>) {
+    if let Some(mode) = mode {
+        // SAFETY: the struct came from tcgetattr on the same descriptor.
+        unsafe {
+            libc::tcsetattr(libc::STDIN_FILENO, libc::TCSADRAIN, mode);
+        }
+    }
 }
 
 /// One complete input, read over as many lines as it needs; None at

@@ -134,6 +134,37 @@ impl Session {
         Outcome::Ran
     }
 
+    /// Runs the session's tasks while the prompt waits, until `arrived()`
+    /// says the next input came; `Some` when the session must end.
+    pub fn idle(
+        &mut self,
+        arrived: &dyn Fn() -> bool,
+        on_run: &mut dyn FnMut(),
+        on_rest: &mut dyn FnMut(),
+    ) -> Option<Outcome> {
+        let stop = scheduler::executor::run_idle(&mut self.vm, arrived, on_run, on_rest)?;
+        scheduler::signals::reset(&mut self.vm.rt);
+        match self.report(stop) {
+            Outcome::Ran => None,
+            exit => Some(exit),
+        }
+    }
+
+    /// Gives the tasks that are ready one slice each, before the prompt.
+    pub fn settle(&mut self) -> Option<Outcome> {
+        let stop = scheduler::executor::run_ready(&mut self.vm)?;
+        scheduler::signals::reset(&mut self.vm.rt);
+        match self.report(stop) {
+            Outcome::Ran => None,
+            exit => Some(exit),
+        }
+    }
+
+    /// A handle that wakes the session's poller from another thread.
+    pub fn waker(&mut self) -> Option<crate::reactor::Waker> {
+        self.vm.rt.sched.reactor().ok().map(|r| r.waker())
+    }
+
     /// Writes each live task with its id, state, function and where it
     /// waits (`:tasks`).
     pub fn show_tasks(&mut self) {
@@ -160,6 +191,11 @@ impl Session {
             };
             println!("task {}  {}", t.id, place);
         }
+    }
+
+    /// Writes out what the session printed (leaving at `exit(n)`).
+    pub fn flush(&mut self) {
+        let _ = self.vm.rt.flush_at_exit();
     }
 
     /// Ends the session: live tasks are cancelled and their `finally`

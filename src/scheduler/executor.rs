@@ -70,53 +70,7 @@ fn drive(engine: &mut impl Engine, main: Gc<Task>, until_main: bool) -> Stop {
     let main_id = main.id;
     loop {
         while let Some(task) = engine.runtime().sched.queue.pop_front() {
-            if task.state.get() != TaskState::Ready {
-                continue;
-            }
-            let stop = engine.run_slice(task);
-            let rt = engine.runtime();
-            match stop {
-                Stop::Preempt => {
-                    task.state.set(TaskState::Ready);
-                    rt.sched.queue.push_back(task);
-                }
-                Stop::Suspend => {}
-                Stop::Done(v) => {
-                    rt.sched.finish(task, Ok(v));
-                    if until_main && !task.internal && task.id == main_id {
-                        return Stop::Done(v);
-                    }
-                    if !task.internal && task.id == main_id && super::signals::interrupted(rt) {
-                        return Stop::Interrupted { error: None };
-                    }
-                }
-                Stop::Threw(e) => {
-                    // Someone still waits for the outcome: an awaiting task,
-                    // or an `all`/`race`/`timeout` that has not given up
-                    // (one that gave up left the watchers).
-                    let observed = task.observed.get()
-                        || !task.waiters.borrow().is_empty()
-                        || !task.watchers.borrow().is_empty();
-                    rt.sched.finish(task, Err(e));
-                    let cancelled = matches!(e, Value::Instance(i)
-                        if i.class.is_subclass_of(rt.error_classes[ErrorKind::CancelledError.index()]));
-                    if !task.internal && task.id == main_id {
-                        if super::signals::interrupted(rt) {
-                            return Stop::Interrupted { error: Some(e) };
-                        }
-                        return Stop::Threw(e);
-                    }
-                    if !observed && !cancelled {
-                        engine.report_task_error(task, e);
-                    }
-                }
-                other => return other,
-            }
-            let rt = engine.runtime();
-            if let Err(e) = rt.poll_between_slices() {
-                return loop_failed(rt, e);
-            }
-            if let Some(stop) = on_signals(engine, main_id) {
+            if let Some(stop) = slice(engine, task, main_id, until_main) {
                 return stop;
             }
         }
@@ -140,6 +94,128 @@ fn drive(engine: &mut impl Engine, main: Gc<Task>, until_main: bool) -> Stop {
         }
         return Stop::Deadlock(engine.deadlock_report());
     }
+}
+
+/// Runs the tasks of a REPL session while its prompt waits, until
+/// `arrived()` says an input came (the line editor's thread wakes the
+/// poller when one does). Waiting with nothing to run is not a deadlock
+/// here: the next input may change everything. `Some` when the session
+/// must end (`exit`, a second Ctrl-C). `on_run` is called before the
+/// first slice after a wait, `on_rest` when the tasks wait again.
+pub fn run_idle(
+    engine: &mut impl Engine,
+    arrived: &dyn Fn() -> bool,
+    on_run: &mut dyn FnMut(),
+    on_rest: &mut dyn FnMut(),
+) -> Option<Stop> {
+    loop {
+        let mut ran = false;
+        while !arrived() {
+            let Some(task) = engine.runtime().sched.queue.pop_front() else {
+                break;
+            };
+            if !ran && task.state.get() == TaskState::Ready {
+                ran = true;
+                on_run();
+            }
+            if let Some(stop) = slice(engine, task, u64::MAX, true) {
+                return Some(stop);
+            }
+        }
+        if ran {
+            on_rest();
+        }
+        if arrived() {
+            return None;
+        }
+        let rt = engine.runtime();
+        rt.hand_off_output();
+        if let Err(e) = rt.poll_blocking() {
+            return Some(loop_failed(rt, e));
+        }
+        while let Some(req) = super::signals::take_deferring_interrupt(engine.runtime()) {
+            match req {
+                Request::Dump => engine.dump_tasks(),
+                _ => return Some(Stop::Exit(130)),
+            }
+        }
+    }
+}
+
+/// Gives each task that is ready now one slice (a REPL session runs the
+/// tasks an input just spawned before it shows the next prompt).
+pub fn run_ready(engine: &mut impl Engine) -> Option<Stop> {
+    let ready = engine.runtime().sched.queue.len();
+    for _ in 0..ready {
+        let task = engine.runtime().sched.queue.pop_front()?;
+        if let Some(stop) = slice(engine, task, u64::MAX, true) {
+            return Some(stop);
+        }
+    }
+    None
+}
+
+/// Runs one slice of `task` and deals with how it stopped; `Some` when
+/// the loop must return (the main task ended or failed, `exit`, signals).
+/// `until_main` also means a REPL session: a Ctrl-C is for the input,
+/// so it is left pending when there is no main task (between inputs).
+fn slice(engine: &mut impl Engine, task: Gc<Task>, main_id: u64, until_main: bool) -> Option<Stop> {
+    if task.state.get() != TaskState::Ready {
+        return None;
+    }
+    let stop = engine.run_slice(task);
+    let rt = engine.runtime();
+    match stop {
+        Stop::Preempt => {
+            task.state.set(TaskState::Ready);
+            rt.sched.queue.push_back(task);
+        }
+        Stop::Suspend => {}
+        Stop::Done(v) => {
+            rt.sched.finish(task, Ok(v));
+            if until_main && !task.internal && task.id == main_id {
+                return Some(Stop::Done(v));
+            }
+            if !task.internal && task.id == main_id && super::signals::interrupted(rt) {
+                return Some(Stop::Interrupted { error: None });
+            }
+        }
+        Stop::Threw(e) => {
+            // Someone still waits for the outcome: an awaiting task,
+            // or an `all`/`race`/`timeout` that has not given up
+            // (one that gave up left the watchers).
+            let observed = task.observed.get()
+                || !task.waiters.borrow().is_empty()
+                || !task.watchers.borrow().is_empty();
+            rt.sched.finish(task, Err(e));
+            let cancelled = matches!(e, Value::Instance(i)
+                if i.class.is_subclass_of(rt.error_classes[ErrorKind::CancelledError.index()]));
+            if !task.internal && task.id == main_id {
+                if super::signals::interrupted(rt) {
+                    return Some(Stop::Interrupted { error: Some(e) });
+                }
+                return Some(Stop::Threw(e));
+            }
+            if !observed && !cancelled {
+                engine.report_task_error(task, e);
+            }
+        }
+        other => return Some(other),
+    }
+    let rt = engine.runtime();
+    if let Err(e) = rt.poll_between_slices() {
+        return Some(loop_failed(rt, e));
+    }
+    if until_main && main_id == u64::MAX {
+        while let Some(req) = super::signals::take_deferring_interrupt(engine.runtime()) {
+            match req {
+                Request::Dump => engine.dump_tasks(),
+                _ => return Some(Stop::Exit(130)),
+            }
+        }
+        return None;
+    }
+    on_signals(engine, main_id)
 }
 
 fn loop_failed(rt: &mut Runtime, e: std::io::Error) -> Stop {

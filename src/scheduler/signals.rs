@@ -111,6 +111,17 @@ pub fn take(rt: &mut Runtime) -> Option<Request> {
     None
 }
 
+/// Like [`take`], but a first Ctrl-C is left pending: a REPL session
+/// between inputs has nothing to cancel yet, and a Ctrl-C that arrives as
+/// an input is handed over belongs to that input.
+pub fn take_deferring_interrupt(rt: &mut Runtime) -> Option<Request> {
+    let s = rt.sched.signals.as_mut()?;
+    if s.quit.swap(false, Ordering::Relaxed) {
+        return Some(Request::Dump);
+    }
+    (s.count.load(Ordering::Relaxed) >= 2).then_some(Request::Exit)
+}
+
 /// Forgets the Ctrl-Cs seen so far: the REPL has dealt with them (the
 /// input they cancelled has finished), so the next one cancels the next
 /// input instead of ending the session.
