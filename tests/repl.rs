@@ -130,9 +130,25 @@ fn tab_completion_tasks_and_ctrl_d_cleanup() {
     eval(&mut p, "await sleep(5)");
     let out = eval(&mut p, ":tasks");
     assert!(
-        out.contains("task ") && out.contains("waits at <repl:"),
+        out.contains("task ") && out.contains("waiting") && out.contains(" at <repl:"),
         "{out:?}"
     );
+    // After `x.`: the members of the live value.
+    eval(&mut p, "import json");
+    p.send("json.strin\t").unwrap();
+    p.expect("json.stringify").unwrap();
+    shows(&mut p, "", "<fn stringify>");
+    eval(
+        &mut p,
+        "class P { fn init() { self.alpha = 1 } fn beta() { return 2 } }",
+    );
+    eval(&mut p, "let obj = P()");
+    p.send("obj.al\t").unwrap();
+    p.expect("obj.alpha").unwrap();
+    shows(&mut p, "", "1");
+    p.send("obj.be\t").unwrap();
+    p.expect("obj.beta").unwrap();
+    shows(&mut p, "()", "2");
     p.send(ControlCode::EndOfTransmission).unwrap();
     p.expect("cleanup").unwrap();
     p.expect(expectrl::Eof).unwrap();

@@ -35,6 +35,31 @@ struct WeftHelper {
     /// Names to complete: refreshed after each input.
     names: Vec<String>,
     color: bool,
+    /// Asks the session (on the main thread) for the members of a live
+    /// value, to complete after `x.`.
+    members: Option<MemberAsker>,
+}
+
+/// The editor thread's side of member completion: the request goes to the
+/// main thread, which answers between slices of the session's tasks.
+struct MemberAsker {
+    ask: mpsc::Sender<(Vec<String>, mpsc::Sender<Vec<String>>)>,
+    asking: Arc<AtomicBool>,
+    waker: crate::reactor::Waker,
+}
+
+impl MemberAsker {
+    fn members(&self, chain: Vec<String>) -> Vec<String> {
+        let (reply, answer) = mpsc::channel();
+        if self.ask.send((chain, reply)).is_err() {
+            return Vec::new();
+        }
+        self.asking.store(true, Ordering::SeqCst);
+        self.waker.wake();
+        answer
+            .recv_timeout(std::time::Duration::from_millis(500))
+            .unwrap_or_default()
+    }
 }
 
 impl Completer for WeftHelper {
@@ -51,8 +76,20 @@ impl Completer for WeftHelper {
                 start,
                 complete::names(&prefix, self.names.iter().map(String::as_str)),
             ),
-            // Members of live values come with the session's own thread.
-            complete::Target::Member { start, .. } => (start, Vec::new()),
+            complete::Target::Member {
+                start,
+                receiver,
+                prefix,
+            } => {
+                let members = match &self.members {
+                    Some(asker) => asker.members(receiver),
+                    None => Vec::new(),
+                };
+                (
+                    start,
+                    complete::matching(&prefix, members.iter().map(String::as_str)),
+                )
+            }
             complete::Target::Nothing => (pos, Vec::new()),
         };
         let pairs = found
@@ -120,14 +157,21 @@ pub fn run(config: &crate::Config) -> i32 {
         Ok(s) => s,
         Err(code) => return code,
     };
-    editor.set_helper(Some(WeftHelper {
-        names: session.names(),
-        color: std::env::var_os("NO_COLOR").is_none(),
-    }));
     let Some(waker) = session.waker() else {
         eprintln!("error: cannot start the event loop");
         return crate::exit::USAGE;
     };
+    let (ask_members, member_requests) = mpsc::channel();
+    let asking = Arc::new(AtomicBool::new(false));
+    editor.set_helper(Some(WeftHelper {
+        names: session.names(),
+        color: std::env::var_os("NO_COLOR").is_none(),
+        members: Some(MemberAsker {
+            ask: ask_members,
+            asking: asking.clone(),
+            waker: waker.clone(),
+        }),
+    }));
     println!(
         "Weft {} — :help for help, Ctrl-D to leave",
         env!("CARGO_PKG_VERSION")
@@ -193,9 +237,24 @@ pub fn run(config: &crate::Config) -> i32 {
                 let _ = std::io::stdout().flush();
             }
         };
-        if let Some(Outcome::Exit(code)) =
-            session.idle(&|| arrived.load(Ordering::SeqCst), &mut clear, &mut redraw)
-        {
+        // Run tasks until the input comes, answering completion requests
+        // on the way.
+        let mut ended = None;
+        loop {
+            let woken = || arrived.load(Ordering::SeqCst) || asking.load(Ordering::SeqCst);
+            if let Some(Outcome::Exit(code)) = session.idle(&woken, &mut clear, &mut redraw) {
+                ended = Some(code);
+                break;
+            }
+            asking.store(false, Ordering::SeqCst);
+            while let Ok((chain, reply)) = member_requests.try_recv() {
+                let _ = reply.send(session.members(&chain));
+            }
+            if arrived.load(Ordering::SeqCst) {
+                break;
+            }
+        }
+        if let Some(code) = ended {
             break (code, false);
         }
         let Ok(Some(input)) = given.recv() else {

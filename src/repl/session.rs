@@ -9,7 +9,7 @@ use crate::diagnostics;
 use crate::driver::{self, BuildError};
 use crate::runtime::{Runtime, Stop};
 use crate::scheduler;
-use crate::value::Value;
+use crate::value::{TaskState, Value};
 use crate::vm::Vm;
 use crate::Config;
 use std::io::Write;
@@ -181,16 +181,99 @@ impl Session {
             println!("no live tasks");
         }
         for t in tasks {
-            let place = match t.wait_site.get() {
-                Some((src, span)) => {
+            let state = match t.state.get() {
+                TaskState::Ready => "ready",
+                TaskState::Running => "running",
+                TaskState::Waiting => "waiting",
+                TaskState::Done => continue,
+            };
+            // The function the task was spawned to run: its first frame.
+            let function = t.saved.borrow().fiber.frames.first().map_or_else(
+                || "?".to_string(),
+                |f| f.closure.proto.code.trace_name().to_string(),
+            );
+            let place = match (t.state.get(), t.wait_site.get()) {
+                (TaskState::Waiting, Some((src, span))) => {
                     let file = rt.sources.get(src);
                     let (line, col) = file.line_col(span.start);
-                    format!("waits at {}:{line}:{col}", file.name)
+                    format!(" at {}:{line}:{col}", file.name)
                 }
-                None => "ready".to_string(),
+                _ => String::new(),
             };
-            println!("task {}  {}", t.id, place);
+            println!("task {}  {state}  {function}{place}", t.id);
         }
+    }
+
+    /// The members of the live value that a chain of names (`a.b`) refers
+    /// to, for completion after `a.b.`: a module's members, an instance's
+    /// fields and methods, a value's built-in methods. Nothing runs.
+    pub fn members(&self, chain: &[String]) -> Vec<String> {
+        let rt = &self.vm.rt;
+        let Some((first, rest)) = chain.split_first() else {
+            return Vec::new();
+        };
+        let session = rt.modules[SESSION_MODULE];
+        let mut value = match rt.symbols.lookup(first) {
+            Some(sym) => match session.get(sym) {
+                Some(v) => v,
+                None => return Vec::new(),
+            },
+            None => return Vec::new(),
+        };
+        for name in rest {
+            let Some(sym) = rt.symbols.lookup(name) else {
+                return Vec::new();
+            };
+            value = match value {
+                Value::Module(m) => match m.get(sym) {
+                    Some(v) => v,
+                    None => return Vec::new(),
+                },
+                Value::Instance(i) => match i.get(sym) {
+                    Some(v) => v,
+                    None => return Vec::new(),
+                },
+                _ => return Vec::new(),
+            };
+        }
+        let mut names: Vec<String> = Vec::new();
+        match value {
+            Value::Module(m) => {
+                names.extend(
+                    m.names
+                        .borrow()
+                        .keys()
+                        .map(|s| rt.symbols.name(*s).to_string()),
+                );
+            }
+            Value::Instance(i) => {
+                names.extend(
+                    i.fields
+                        .borrow()
+                        .iter()
+                        .map(|(s, _)| rt.symbols.name(*s).to_string()),
+                );
+                let mut class = Some(i.class);
+                while let Some(c) = class {
+                    names.extend(
+                        c.methods
+                            .borrow()
+                            .keys()
+                            .map(|s| rt.symbols.name(*s).to_string()),
+                    );
+                    class = c.superclass;
+                }
+            }
+            v => {
+                if let Some(methods) = rt.type_methods(v) {
+                    names.extend(methods.keys().map(|s| rt.symbols.name(*s).to_string()));
+                }
+            }
+        }
+        names.retain(|n| !n.starts_with("__"));
+        names.sort();
+        names.dedup();
+        names
     }
 
     /// Writes out what the session printed (leaving at `exit(n)`).
