@@ -10,14 +10,62 @@ const STRING: &str = "\x1b[32m";
 const NUMBER: &str = "\x1b[33m";
 const COMMENT: &str = "\x1b[90m";
 const RESET: &str = "\x1b[0m";
+/// A bracket and its partner, when the cursor is at one of them.
+const MATCHED: &str = "\x1b[1;4m";
 
 /// `text` with colours added; unchanged apart from the escape sequences.
 pub fn highlight(text: &str) -> String {
+    highlight_at(text, None)
+}
+
+/// Token indexes of the bracket at (or just before) byte `cursor` and of
+/// its partner.
+fn matching_brackets(
+    tokens: &[(Token, crate::span::Span)],
+    cursor: usize,
+) -> Option<(usize, usize)> {
+    let is_open = |t: &Token| matches!(t, Token::LParen | Token::LBracket | Token::LBrace);
+    let is_close = |t: &Token| matches!(t, Token::RParen | Token::RBracket | Token::RBrace);
+    let at = tokens.iter().position(|(t, s)| {
+        (is_open(t) || is_close(t)) && (s.start as usize == cursor || s.end as usize == cursor)
+    })?;
+    let (token, _) = &tokens[at];
+    let mut depth = 0usize;
+    if is_open(token) {
+        for (i, (t, _)) in tokens.iter().enumerate().skip(at) {
+            if is_open(t) {
+                depth += 1;
+            } else if is_close(t) {
+                depth -= 1;
+                if depth == 0 {
+                    return Some((at, i));
+                }
+            }
+        }
+    } else {
+        for i in (0..=at).rev() {
+            let t = &tokens[i].0;
+            if is_close(t) {
+                depth += 1;
+            } else if is_open(t) {
+                depth -= 1;
+                if depth == 0 {
+                    return Some((i, at));
+                }
+            }
+        }
+    }
+    None
+}
+
+/// [`highlight`], also marking the bracket at the cursor and its partner.
+pub fn highlight_at(text: &str, cursor: Option<usize>) -> String {
     let (tokens, _) = lexer::lex(text);
+    let pair = cursor.and_then(|c| matching_brackets(&tokens, c));
     let mut out = String::with_capacity(text.len() * 2);
     let mut at = 0;
     let mut after_dot = false;
-    for (token, span) in &tokens {
+    for (index, (token, span)) in tokens.iter().enumerate() {
         let (start, end) = (span.start as usize, span.end as usize);
         if start < at
             || end > text.len()
@@ -28,6 +76,7 @@ pub fn highlight(text: &str) -> String {
         }
         gap(&mut out, &text[at..start]);
         let colour = match token {
+            _ if pair.is_some_and(|(a, b)| index == a || index == b) => Some(MATCHED),
             Token::Int(_) | Token::Float(_) => Some(NUMBER),
             Token::Str(_) | Token::StrStart | Token::StrText(_) | Token::StrEnd => Some(STRING),
             // After `.`, keywords are ordinary names (`g.throw`).
@@ -97,6 +146,20 @@ mod tests {
             "<k>if</> ok { print(<s>\"hi\"</>) } <c>/* c */</>"
         );
         assert_eq!(marked("g.throw(e)"), "g.throw(e)");
+    }
+
+    #[test]
+    fn the_bracket_at_the_cursor_and_its_partner() {
+        let marked = |text: &str, at: usize| {
+            highlight_at(text, Some(at))
+                .replace(MATCHED, "<m>")
+                .replace(RESET, "</>")
+        };
+        assert_eq!(marked("f(a[b])", 1), "f<m>(</>a[b]<m>)</>");
+        assert_eq!(marked("f(a[b])", 7), "f<m>(</>a[b]<m>)</>");
+        assert_eq!(marked("f(a[b])", 3), "f(a<m>[</>b<m>]</>)");
+        assert_eq!(marked("f(a", 1), "f(a");
+        assert_eq!(marked("x + y", 2), "x + y");
     }
 
     #[test]

@@ -104,9 +104,9 @@ impl Completer for WeftHelper {
 }
 
 impl Highlighter for WeftHelper {
-    fn highlight<'l>(&self, line: &'l str, _: usize) -> Cow<'l, str> {
+    fn highlight<'l>(&self, line: &'l str, pos: usize) -> Cow<'l, str> {
         if self.color {
-            Cow::Owned(highlight::highlight(line))
+            Cow::Owned(highlight::highlight_at(line, Some(pos)))
         } else {
             Cow::Borrowed(line)
         }
