@@ -17,7 +17,7 @@ use std::borrow::Cow;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{mpsc, Arc};
+use std::sync::{mpsc, Arc, Mutex};
 
 const HELP: &str = "\
 Type Weft code; an expression's value is shown. Definitions (let, fn, class,
@@ -38,6 +38,9 @@ struct WeftHelper {
     /// Asks the session (on the main thread) for the members of a live
     /// value, to complete after `x.`.
     members: Option<MemberAsker>,
+    /// The prompt and the text being typed, as last drawn: the main thread
+    /// draws them again after writing output of tasks above them.
+    shown: Arc<Mutex<(String, String)>>,
 }
 
 /// The editor thread's side of member completion: the request goes to the
@@ -105,6 +108,9 @@ impl Completer for WeftHelper {
 
 impl Highlighter for WeftHelper {
     fn highlight<'l>(&self, line: &'l str, pos: usize) -> Cow<'l, str> {
+        if let Ok(mut shown) = self.shown.lock() {
+            shown.1 = line.to_string();
+        }
         if self.color {
             Cow::Owned(highlight::highlight_at(line, Some(pos)))
         } else {
@@ -112,8 +118,16 @@ impl Highlighter for WeftHelper {
         }
     }
 
+    fn highlight_prompt<'b, 's: 'b, 'p: 'b>(&'s self, prompt: &'p str, _: bool) -> Cow<'b, str> {
+        if let Ok(mut shown) = self.shown.lock() {
+            shown.0 = prompt.to_string();
+        }
+        Cow::Borrowed(prompt)
+    }
+
+    /// Every change redraws the line, so that `shown` is always current.
     fn highlight_char(&self, _: &str, _: usize, _: CmdKind) -> bool {
-        self.color
+        true
     }
 }
 
@@ -163,6 +177,7 @@ pub fn run(config: &crate::Config) -> i32 {
     };
     let (ask_members, member_requests) = mpsc::channel();
     let asking = Arc::new(AtomicBool::new(false));
+    let shown = Arc::new(Mutex::new((String::new(), String::new())));
     editor.set_helper(Some(WeftHelper {
         names: session.names(),
         color: std::env::var_os("NO_COLOR").is_none(),
@@ -171,6 +186,7 @@ pub fn run(config: &crate::Config) -> i32 {
             asking: asking.clone(),
             waker: waker.clone(),
         }),
+        shown: shown.clone(),
     }));
     println!(
         "Weft {} — :help for help, Ctrl-D to leave",
@@ -193,6 +209,11 @@ pub fn run(config: &crate::Config) -> i32 {
                     helper.names = names;
                 }
                 let input = read_input(&mut editor);
+                if let Some(helper) = editor.helper_mut() {
+                    if let Ok(mut shown) = helper.shown.lock() {
+                        shown.1.clear();
+                    }
+                }
                 if let Some(text) = &input {
                     let _ = editor.add_history_entry(text.trim());
                 }
@@ -233,7 +254,13 @@ pub fn run(config: &crate::Config) -> i32 {
         };
         let mut redraw = || {
             if terminal {
-                print!("weft> ");
+                let (prompt, line) = shown.lock().map(|s| s.clone()).unwrap_or_default();
+                let prompt = if prompt.is_empty() {
+                    "weft> ".to_string()
+                } else {
+                    prompt
+                };
+                print!("{prompt}{line}");
                 let _ = std::io::stdout().flush();
             }
         };
