@@ -46,6 +46,10 @@ fn start(data: &DataDir) -> Session {
 /// prompt is not what these tests are about.
 fn eval(p: &mut Session, text: &str) -> String {
     p.send_line(text).unwrap();
+    // The editor redraws the line at each key; it turns bracketed paste
+    // off when the line is handed over, so output starts after that.
+    p.expect("\x1b[?2004l")
+        .unwrap_or_else(|e| panic!("{text:?} was not handed over: {e}"));
     let found = p
         .expect(expectrl::Regex(r"(weft|\.\.\.)> "))
         .unwrap_or_else(|e| panic!("no prompt after {text:?}: {e}"));
