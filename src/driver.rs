@@ -73,7 +73,7 @@ pub struct Session {
     index: FxHashMap<ModuleKey, u32>,
     graph: Vec<Node>,
     /// Modules loaded so far: the next one gets this index.
-    modules: u32,
+    modules: usize,
     /// The session's module-level names, in slot order.
     pub globals: Vec<Rc<str>>,
     /// Inputs compiled so far, to name the next one `<repl:N>`.
@@ -93,15 +93,12 @@ impl Session {
     /// Module 1 is the session's own module, which the VM makes; inputs'
     /// imports follow.
     pub fn start(sources: &mut SourceMap, symbols: &mut Interner) -> (Session, Program) {
-        let shared = RefCell::new(std::mem::take(symbols));
-        let loader = Loader::new(sources, &shared, 0, FxHashMap::default(), Vec::new());
-        loader.enqueue(
-            ModuleKey::Std("<prelude>".into()),
-            "<std/prelude.weft>".into(),
-            stdlib::PRELUDE.to_string(),
-            "prelude".into(),
-            false,
-        );
+        with_symbols(symbols, |shared| Session::start_with(sources, shared))
+    }
+
+    fn start_with(sources: &mut SourceMap, shared: &RefCell<Interner>) -> (Session, Program) {
+        let loader = Loader::new(sources, shared, 0, FxHashMap::default(), Vec::new());
+        loader.enqueue_prelude();
         loader.compile_queued();
         let modules: Vec<ModuleProto> = loader.modules.into_inner().into_iter().flatten().collect();
         // Module 1 is the session's own (made by the VM, not compiled).
@@ -113,11 +110,10 @@ impl Session {
         let session = Session {
             index: loader.index.into_inner(),
             graph,
-            modules: u32::try_from(modules.len() + 1).unwrap_or(u32::MAX),
+            modules: modules.len() + 1,
             globals: Vec::new(),
             inputs: 0,
         };
-        *symbols = shared.into_inner();
         (session, Program { modules, main: 0 })
     }
 
@@ -131,10 +127,9 @@ impl Session {
     ) -> Result<Input, BuildError> {
         self.inputs += 1;
         let display = format!("<repl:{}>", self.inputs);
-        let shared = RefCell::new(std::mem::take(symbols));
-        let result = self.build_with(sources, &shared, display, text);
-        *symbols = shared.into_inner();
-        result
+        with_symbols(symbols, |shared| {
+            self.build_with(sources, shared, display, text)
+        })
     }
 
     fn build_with(
@@ -184,8 +179,11 @@ impl Session {
         }
         loader.compile_queued();
         let first_new = self.modules;
-        let total = u32::try_from(loader.modules.borrow().len()).unwrap_or(u32::MAX);
-        let roots: Vec<u32> = (first_new..total).collect();
+        let total = loader.modules.borrow().len();
+        // Module indexes fit in u32: spans are 32-bit (see `enqueue`).
+        let roots: Vec<u32> = (first_new..total)
+            .filter_map(|i| u32::try_from(i).ok())
+            .collect();
         loader.check_cycles(&roots);
         let diagnostics = loader.diagnostics.into_inner();
         let Some(code) = code.filter(|_| diagnostics.is_empty()) else {
@@ -195,7 +193,7 @@ impl Session {
             .modules
             .into_inner()
             .into_iter()
-            .skip(first_new as usize)
+            .skip(first_new)
             .flatten()
             .collect();
         self.modules = total;
@@ -216,10 +214,14 @@ pub fn build(
         path: main_path.to_string(),
         reason: io_reason(&e),
     })?;
-    let text = String::from_utf8(bytes)
-        .map_err(|e| BuildError::Diagnostics(not_utf8(sources, main_path, e)))?;
+    build_text(sources, symbols, main_path, bytes)
+}
+
+/// Runs `f` with the interner shared (the loader and the compiler both
+/// intern names while modules are loaded).
+fn with_symbols<R>(symbols: &mut Interner, f: impl FnOnce(&RefCell<Interner>) -> R) -> R {
     let shared = RefCell::new(std::mem::take(symbols));
-    let result = build_with(sources, &shared, main_path, text);
+    let result = f(&shared);
     *symbols = shared.into_inner();
     result
 }
@@ -235,10 +237,7 @@ pub fn build_text(
 ) -> Result<Program, BuildError> {
     let text = String::from_utf8(bytes)
         .map_err(|e| BuildError::Diagnostics(not_utf8(sources, name, e)))?;
-    let shared = RefCell::new(std::mem::take(symbols));
-    let result = build_with(sources, &shared, name, text);
-    *symbols = shared.into_inner();
-    result
+    with_symbols(symbols, |shared| build_with(sources, shared, name, text))
 }
 
 fn build_with(
@@ -248,13 +247,7 @@ fn build_with(
     text: String,
 ) -> Result<Program, BuildError> {
     let loader = Loader::new(sources, symbols, 0, FxHashMap::default(), Vec::new());
-    let prelude = loader.enqueue(
-        ModuleKey::Std("<prelude>".into()),
-        "<std/prelude.weft>".into(),
-        stdlib::PRELUDE.to_string(),
-        "prelude".into(),
-        false,
-    );
+    let prelude = loader.enqueue_prelude();
     let key = ModuleKey::File(canonical(Path::new(main_path)));
     let main = loader.enqueue(key, main_path.to_string(), text, "main".into(), true);
     loader.compile_queued();
@@ -277,14 +270,14 @@ impl<'a> Loader<'a> {
     fn new(
         sources: &'a mut SourceMap,
         symbols: &'a RefCell<Interner>,
-        loaded: u32,
+        loaded: usize,
         index: FxHashMap<ModuleKey, u32>,
         graph: Vec<Node>,
     ) -> Loader<'a> {
         Loader {
             sources: RefCell::new(sources),
             symbols,
-            modules: RefCell::new(vec![None; loaded as usize]),
+            modules: RefCell::new(vec![None; loaded]),
             index: RefCell::new(index),
             queue: RefCell::new(VecDeque::new()),
             graph: RefCell::new(graph),
@@ -294,6 +287,17 @@ impl<'a> Loader<'a> {
 }
 
 impl Loader<'_> {
+    /// Queues the prelude, always module 0.
+    fn enqueue_prelude(&self) -> u32 {
+        self.enqueue(
+            ModuleKey::Std("<prelude>".into()),
+            "<std/prelude.weft>".into(),
+            stdlib::PRELUDE.to_string(),
+            "prelude".into(),
+            false,
+        )
+    }
+
     /// Gives a module its index and queues it for compiling.
     fn enqueue(
         &self,

@@ -27,7 +27,7 @@ fn matching_brackets(
     let is_open = |t: &Token| matches!(t, Token::LParen | Token::LBracket | Token::LBrace);
     let is_close = |t: &Token| matches!(t, Token::RParen | Token::RBracket | Token::RBrace);
     let at = tokens.iter().position(|(t, s)| {
-        (is_open(t) || is_close(t)) && (s.start as usize == cursor || s.end as usize == cursor)
+        (is_open(t) || is_close(t)) && (s.range().start == cursor || s.range().end == cursor)
     })?;
     let (token, _) = &tokens[at];
     let mut depth = 0usize;
@@ -66,7 +66,7 @@ pub fn highlight_at(text: &str, cursor: Option<usize>) -> String {
     let mut at = 0;
     let mut after_dot = false;
     for (index, (token, span)) in tokens.iter().enumerate() {
-        let (start, end) = (span.start as usize, span.end as usize);
+        let (start, end) = (span.range().start, span.range().end);
         if start < at
             || end > text.len()
             || !text.is_char_boundary(start)

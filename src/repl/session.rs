@@ -143,6 +143,12 @@ impl Session {
         on_rest: &mut dyn FnMut(),
     ) -> Option<Outcome> {
         let stop = scheduler::executor::run_idle(&mut self.vm, arrived, on_run, on_rest)?;
+        self.between_inputs(stop)
+    }
+
+    /// Reports how the session's tasks stopped between inputs; `Some` when
+    /// the session must end.
+    fn between_inputs(&mut self, stop: Stop) -> Option<Outcome> {
         scheduler::signals::reset(&mut self.vm.rt);
         match self.report(stop) {
             Outcome::Ran => None,
@@ -153,11 +159,7 @@ impl Session {
     /// Gives the tasks that are ready one slice each, before the prompt.
     pub fn settle(&mut self) -> Option<Outcome> {
         let stop = scheduler::executor::run_ready(&mut self.vm)?;
-        scheduler::signals::reset(&mut self.vm.rt);
-        match self.report(stop) {
-            Outcome::Ran => None,
-            exit => Some(exit),
-        }
+        self.between_inputs(stop)
     }
 
     /// A handle that wakes the session's poller from another thread.
@@ -181,11 +183,8 @@ impl Session {
             println!("no live tasks");
         }
         for t in tasks {
-            let state = match t.state.get() {
-                TaskState::Ready => "ready",
-                TaskState::Running => "running",
-                TaskState::Waiting => "waiting",
-                TaskState::Done => continue,
+            let Some(state) = t.state.get().name() else {
+                continue;
             };
             // The function the task was spawned to run: its first frame.
             let function = t.saved.borrow().fiber.frames.first().map_or_else(

@@ -26,9 +26,21 @@ pub trait Engine {
     fn dump_tasks(&mut self);
 }
 
+/// The `main_id` of loops that run no main task (a REPL between inputs).
+const NO_MAIN: u64 = u64::MAX;
+
 /// Acts on Ctrl-C and SIGQUIT; `Some` when the program must stop now.
-fn on_signals(engine: &mut impl Engine, main_id: u64) -> Option<Stop> {
-    while let Some(req) = super::signals::take(engine.runtime()) {
+/// With `defer_interrupt` (a REPL between inputs) a first Ctrl-C is left
+/// for the next input.
+fn on_signals(engine: &mut impl Engine, main_id: u64, defer_interrupt: bool) -> Option<Stop> {
+    loop {
+        let rt = engine.runtime();
+        let req = if defer_interrupt {
+            super::signals::take_deferring_interrupt(rt)
+        } else {
+            super::signals::take(rt)
+        };
+        let Some(req) = req else { break };
         match req {
             Request::Exit => return Some(Stop::Exit(130)),
             Request::Interrupt => {
@@ -87,7 +99,7 @@ fn drive(engine: &mut impl Engine, main: Gc<Task>, until_main: bool) -> Stop {
             if let Err(e) = rt.poll_blocking() {
                 return loop_failed(rt, e);
             }
-            if let Some(stop) = on_signals(engine, main_id) {
+            if let Some(stop) = on_signals(engine, main_id, false) {
                 return stop;
             }
             continue;
@@ -118,7 +130,7 @@ pub fn run_idle(
                 ran = true;
                 on_run();
             }
-            if let Some(stop) = slice(engine, task, u64::MAX, true) {
+            if let Some(stop) = slice(engine, task, NO_MAIN, true) {
                 return Some(stop);
             }
         }
@@ -133,11 +145,8 @@ pub fn run_idle(
         if let Err(e) = rt.poll_blocking() {
             return Some(loop_failed(rt, e));
         }
-        while let Some(req) = super::signals::take_deferring_interrupt(engine.runtime()) {
-            match req {
-                Request::Dump => engine.dump_tasks(),
-                _ => return Some(Stop::Exit(130)),
-            }
+        if let Some(stop) = on_signals(engine, NO_MAIN, true) {
+            return Some(stop);
         }
     }
 }
@@ -148,7 +157,7 @@ pub fn run_ready(engine: &mut impl Engine) -> Option<Stop> {
     let ready = engine.runtime().sched.queue.len();
     for _ in 0..ready {
         let task = engine.runtime().sched.queue.pop_front()?;
-        if let Some(stop) = slice(engine, task, u64::MAX, true) {
+        if let Some(stop) = slice(engine, task, NO_MAIN, true) {
             return Some(stop);
         }
     }
@@ -206,16 +215,7 @@ fn slice(engine: &mut impl Engine, task: Gc<Task>, main_id: u64, until_main: boo
     if let Err(e) = rt.poll_between_slices() {
         return Some(loop_failed(rt, e));
     }
-    if until_main && main_id == u64::MAX {
-        while let Some(req) = super::signals::take_deferring_interrupt(engine.runtime()) {
-            match req {
-                Request::Dump => engine.dump_tasks(),
-                _ => return Some(Stop::Exit(130)),
-            }
-        }
-        return None;
-    }
-    on_signals(engine, main_id)
+    on_signals(engine, main_id, until_main && main_id == NO_MAIN)
 }
 
 fn loop_failed(rt: &mut Runtime, e: std::io::Error) -> Stop {

@@ -352,11 +352,8 @@ pub fn tasks(rt: &mut Runtime, _: &[Value]) -> NResult {
         .collect();
     let mut out = Vec::with_capacity(tasks.len());
     for t in tasks {
-        let state = match t.state.get() {
-            crate::value::TaskState::Ready => "ready",
-            crate::value::TaskState::Running => "running",
-            crate::value::TaskState::Waiting => "waiting",
-            crate::value::TaskState::Done => continue,
+        let Some(state) = t.state.get().name() else {
+            continue;
         };
         let place = match (t.state.get(), t.wait_site.get()) {
             (crate::value::TaskState::Waiting, Some((src, span))) => {

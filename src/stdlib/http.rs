@@ -328,12 +328,13 @@ fn report(rt: &mut Runtime, a: &[Value]) -> NResult {
         let proto = &handler.proto.code;
         if !crate::runtime::report::is_library(&rt.sources, proto.source) {
             // The declaration's first line, not its whole body.
-            let mut span = proto.span;
+            let range = proto.span.range();
             let text = &rt.sources.get(proto.source).text;
-            let start = span.start as usize;
-            if let Some(eol) = text.get(start..).and_then(|rest| rest.find('\n')) {
-                span.end = span.end.min(span.start + u32::try_from(eol).unwrap_or(0));
-            }
+            let end = text
+                .get(range.clone())
+                .and_then(|decl| decl.find('\n'))
+                .map_or(range.end, |eol| range.start + eol);
+            let span = crate::span::Span::new(range.start, end);
             report = report.with_label(proto.source, span, "the handler");
         }
     }

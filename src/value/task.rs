@@ -119,6 +119,19 @@ pub enum TaskState {
     Done,
 }
 
+impl TaskState {
+    /// The name `runtime.tasks()` and the REPL's `:tasks` show; None for a
+    /// finished task, which is no longer live.
+    pub fn name(self) -> Option<&'static str> {
+        match self {
+            TaskState::Ready => Some("ready"),
+            TaskState::Running => Some("running"),
+            TaskState::Waiting => Some("waiting"),
+            TaskState::Done => None,
+        }
+    }
+}
+
 /// What a finished task or future produced.
 pub type Outcome = Result<Value, Value>;
 

@@ -12,6 +12,7 @@ use super::{Frame, FrameKind, Stop, Vm};
 use crate::bytecode::Symbol;
 use crate::diagnostics::Diagnostic;
 use crate::gc::Gc;
+use crate::runtime::report::PRELUDE;
 use crate::value::error::{err, type_error};
 use crate::value::fiber::Fiber;
 use crate::value::{
@@ -19,9 +20,6 @@ use crate::value::{
     Resumer, Task, TaskContext, TaskState, Value,
 };
 use std::cell::{Cell, RefCell};
-
-/// The prelude is the first source every runtime loads.
-const PRELUDE: crate::span::SourceId = crate::span::SourceId(0);
 
 /// The message of the `CancelledError` that `t.cancel()` delivers.
 use crate::scheduler::CANCELLED;
@@ -441,25 +439,28 @@ impl Vm {
     /// Runs the main script as task 0 together with every task it spawns,
     /// until all have finished (or `exit`, an error in the main script, or a
     /// deadlock): the scheduler's executor drives, one slice at a time.
+    pub fn run_program(&mut self, index: usize) -> Stop {
+        self.run_module_task(index, false)
+    }
+
     /// Runs module `index`'s body (a REPL input, loaded by
     /// [`Vm::load_input`]) as a task, until it finishes; tasks it spawns
     /// stay in the scheduler.
     pub fn run_input(&mut self, index: usize) -> Stop {
-        let Some(fiber) = self.module_fiber(index) else {
-            return Stop::Done(Value::Nil);
-        };
-        let task = self.rt.sched.spawn(&mut self.rt.heap, fiber, false);
-        task.observed.set(true);
-        crate::scheduler::executor::run_input(self, task)
+        self.run_module_task(index, true)
     }
 
-    pub fn run_program(&mut self, index: usize) -> Stop {
+    fn run_module_task(&mut self, index: usize, input_only: bool) -> Stop {
         let Some(fiber) = self.module_fiber(index) else {
             return Stop::Done(Value::Nil);
         };
         let main = self.rt.sched.spawn(&mut self.rt.heap, fiber, false);
         main.observed.set(true);
-        crate::scheduler::executor::run(self, main)
+        if input_only {
+            crate::scheduler::executor::run_input(self, main)
+        } else {
+            crate::scheduler::executor::run(self, main)
+        }
     }
 
     /// Runs one slice of `task`.
