@@ -7,30 +7,17 @@
 //! it runs there, and runs them with the paths as arguments.
 #![cfg(unix)]
 
-use rcgen::{
-    BasicConstraints, Certificate, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa,
-    Issuer, KeyPair, KeyUsagePurpose,
-};
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
-use rustls::{ClientConfig, ClientConnection, RootCertStore, ServerConfig, StreamOwned};
+use rustls::pki_types::ServerName;
+use rustls::{ClientConnection, StreamOwned};
 use std::ffi::OsString;
-use std::fs;
-use std::io::{self, BufRead, BufReader, Read, Write};
+use std::io::{self, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, ChildStdout, Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::mpsc::{self, RecvTimeoutError};
-use std::sync::Arc;
-use std::thread::{self, JoinHandle};
-use std::time::Duration;
+use std::path::Path;
+use std::thread;
 
-/// How long a Weft program may run before it is killed and the test fails.
-const LIMIT: Duration = Duration::from_secs(20);
-
-/// How long a Rust peer waits on its socket before giving up.
-const SOCKET_TIMEOUT: Duration = Duration::from_secs(10);
+#[path = "support/tls.rs"]
+mod support;
+use support::*;
 
 // ---------------------------------------------------------------------------
 // The Weft programs.
@@ -188,338 +175,21 @@ for path in ["/one", "/two"] {
 // ---------------------------------------------------------------------------
 // Certificates and scratch folders.
 
-/// A scratch folder removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> TempDir {
-        static COUNT: AtomicUsize = AtomicUsize::new(0);
-        let n = COUNT.fetch_add(1, Ordering::Relaxed);
-        let dir =
-            std::env::temp_dir().join(format!("weft-http-tls-{}-{tag}-{n}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
+/// A line without its "\r\n" (HTTP's line end).
+fn read_crlf_line(r: &mut impl Read) -> io::Result<String> {
+    let mut line = read_line(r)?;
+    if line.ends_with('\r') {
+        line.pop();
     }
-
-    fn write(&self, name: &str, text: &str) -> PathBuf {
-        let p = self.0.join(name);
-        fs::write(&p, text).unwrap();
-        p
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
-
-/// A test's certificates as PEM files: a CA, and a server certificate it
-/// signed with the server's key.
-struct Pki {
-    dir: TempDir,
-    ca: PathBuf,
-    cert: PathBuf,
-    key: PathBuf,
-}
-
-fn new_ca(name: &str) -> (Certificate, Issuer<'static, KeyPair>) {
-    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    params.distinguished_name.push(DnType::CommonName, name);
-    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    params.key_usages = vec![
-        KeyUsagePurpose::KeyCertSign,
-        KeyUsagePurpose::CrlSign,
-        KeyUsagePurpose::DigitalSignature,
-    ];
-    let key = KeyPair::generate().unwrap();
-    let cert = params.self_signed(&key).unwrap();
-    (cert, Issuer::new(params, key))
-}
-
-impl Pki {
-    /// A CA and a server certificate for `names` (DNS names or IPs).
-    fn new(tag: &str, names: &[&str]) -> Pki {
-        let dir = TempDir::new(tag);
-        let (ca_cert, issuer) = new_ca("weft http test CA");
-        let names: Vec<String> = names.iter().map(|s| s.to_string()).collect();
-        let mut params = CertificateParams::new(names).unwrap();
-        params
-            .distinguished_name
-            .push(DnType::CommonName, "weft http test server");
-        params.use_authority_key_identifier_extension = true;
-        params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
-        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-        let key = KeyPair::generate().unwrap();
-        let cert = params.signed_by(&key, &issuer).unwrap();
-        let ca = dir.write("ca.pem", &ca_cert.pem());
-        let cert = dir.write("cert.pem", &cert.pem());
-        let key = dir.write("key.pem", &key.serialize_pem());
-        Pki { dir, ca, cert, key }
-    }
-
-    /// The usual one: a certificate for "localhost" and 127.0.0.1.
-    fn localhost(tag: &str) -> Pki {
-        Pki::new(tag, &["localhost", "127.0.0.1"])
-    }
-
-    /// Writes a Weft program into the folder; its path.
-    fn script(&self, name: &str, text: &str) -> PathBuf {
-        self.dir.write(name, text)
-    }
-}
-
-fn arg(p: &Path) -> OsString {
-    p.as_os_str().to_owned()
-}
-
-// ---------------------------------------------------------------------------
-// Running Weft programs under a time limit.
-
-/// Kills a process that is still running when `LIMIT` has passed.
-struct Watchdog {
-    done: mpsc::Sender<()>,
-    fired: Arc<AtomicBool>,
-    thread: JoinHandle<()>,
-}
-
-impl Watchdog {
-    fn new(child: &Child) -> Watchdog {
-        let pid = child.id() as libc::pid_t;
-        let (done, rx) = mpsc::channel::<()>();
-        let fired = Arc::new(AtomicBool::new(false));
-        let flag = fired.clone();
-        let thread = thread::spawn(move || {
-            if let Err(RecvTimeoutError::Timeout) = rx.recv_timeout(LIMIT) {
-                flag.store(true, Ordering::SeqCst);
-                // The child is not reaped before the watchdog stops (see
-                // `wait_unreaped`), so this pid is still the child's.
-                unsafe { libc::kill(pid, libc::SIGKILL) };
-            }
-        });
-        Watchdog {
-            done,
-            fired,
-            thread,
-        }
-    }
-
-    /// Stops watching; whether the child had to be killed.
-    fn stop(self) -> bool {
-        let _ = self.done.send(());
-        self.thread.join().unwrap();
-        self.fired.load(Ordering::SeqCst)
-    }
-}
-
-/// Waits for the child to exit, leaving it a zombie so that its pid stays
-/// its own until `Child::wait` reaps it.
-fn wait_unreaped(child: &Child) {
-    loop {
-        let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
-        let r = unsafe {
-            libc::waitid(
-                libc::P_PID,
-                child.id() as libc::id_t,
-                &mut info,
-                libc::WEXITED | libc::WNOWAIT,
-            )
-        };
-        if r == 0 || io::Error::last_os_error().kind() != io::ErrorKind::Interrupted {
-            return;
-        }
-    }
-}
-
-/// What a finished Weft program wrote and how it exited.
-struct Finished {
-    status: ExitStatus,
-    stdout: String,
-    stderr: String,
-}
-
-impl Finished {
-    fn lines(&self) -> Vec<&str> {
-        self.stdout.lines().collect()
-    }
-
-    /// Panics, showing the output, unless the program exited with 0 and
-    /// wrote nothing on stderr.
-    fn assert_ok(&self) {
-        assert!(
-            self.status.success() && self.stderr.is_empty(),
-            "{}",
-            self.describe()
-        );
-    }
-
-    fn describe(&self) -> String {
-        format!(
-            "status {:?}\n--- stdout\n{}--- stderr\n{}",
-            self.status, self.stdout, self.stderr
-        )
-    }
-}
-
-/// A Weft program running under a watchdog.
-struct Running {
-    child: Child,
-    watchdog: Watchdog,
-    stdin: Option<ChildStdin>,
-    stdout: BufReader<ChildStdout>,
-    seen: String,
-    stderr: JoinHandle<String>,
-}
-
-impl Running {
-    /// Starts `weft SCRIPT ARGS` with `SSL_CERT_FILE` and `SSL_CERT_DIR`
-    /// unset, then `env` set; stdin is a pipe when `stdin` is true.
-    fn start(script: &Path, args: &[OsString], env: &[(&str, &Path)], stdin: bool) -> Running {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_weft"));
-        cmd.arg(script)
-            .args(args)
-            .env("NO_COLOR", "1")
-            .env_remove("SSL_CERT_FILE")
-            .env_remove("SSL_CERT_DIR")
-            .stdin(if stdin { Stdio::piped() } else { Stdio::null() })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        let mut child = cmd.spawn().expect("the weft executable runs");
-        let watchdog = Watchdog::new(&child);
-        let mut err = child.stderr.take().unwrap();
-        let stderr = thread::spawn(move || {
-            let mut s = String::new();
-            let _ = err.read_to_string(&mut s);
-            s
-        });
-        Running {
-            stdin: child.stdin.take(),
-            stdout: BufReader::new(child.stdout.take().unwrap()),
-            child,
-            watchdog,
-            seen: String::new(),
-            stderr,
-        }
-    }
-
-    /// The next line of stdout, without its newline; None at its end.
-    fn line(&mut self) -> Option<String> {
-        let mut line = String::new();
-        if self.stdout.read_line(&mut line).unwrap() == 0 {
-            return None;
-        }
-        self.seen.push_str(&line);
-        Some(line.trim_end_matches('\n').to_string())
-    }
-
-    /// Closes stdin, reads the rest of the output and waits for the exit.
-    /// Panics if the watchdog had to kill the program.
-    fn finish(mut self) -> Finished {
-        drop(self.stdin.take());
-        let mut stdout = std::mem::take(&mut self.seen);
-        let _ = self.stdout.read_to_string(&mut stdout);
-        wait_unreaped(&self.child);
-        let killed = self.watchdog.stop();
-        let status = self.child.wait().unwrap();
-        let done = Finished {
-            status,
-            stdout,
-            stderr: self.stderr.join().unwrap(),
-        };
-        assert!(
-            !killed,
-            "the program was killed after {LIMIT:?}\n{}",
-            done.describe()
-        );
-        done
-    }
-}
-
-/// Runs `weft SCRIPT ARGS` with stdin closed to the end.
-fn run(script: &Path, args: &[OsString], env: &[(&str, &Path)]) -> Finished {
-    Running::start(script, args, env, false).finish()
-}
-
-// ---------------------------------------------------------------------------
-// rustls peers and HTTP over them.
-
-// ring, as in the interpreter: it needs only a C compiler.
-#[allow(deprecated)]
-fn provider() -> Arc<rustls::crypto::CryptoProvider> {
-    Arc::new(rustls::crypto::ring::default_provider())
-}
-
-/// TLS 1.3, the default, and 1.2, which rustls also speaks.
-const VERSIONS: [&rustls::SupportedProtocolVersion; 2] =
-    [&rustls::version::TLS13, &rustls::version::TLS12];
-
-fn client_config(
-    ca: &Path,
-    version: &'static rustls::SupportedProtocolVersion,
-) -> Arc<ClientConfig> {
-    let mut roots = RootCertStore::empty();
-    for cert in CertificateDer::pem_file_iter(ca).unwrap() {
-        roots.add(cert.unwrap()).unwrap();
-    }
-    let config = ClientConfig::builder_with_provider(provider())
-        .with_protocol_versions(&[version])
-        .unwrap()
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    Arc::new(config)
-}
-
-fn server_config(cert: &Path, key: &Path) -> Arc<ServerConfig> {
-    let chain = CertificateDer::pem_file_iter(cert)
-        .unwrap()
-        .collect::<Result<Vec<_>, _>>()
-        .unwrap();
-    let key = PrivateKeyDer::from_pem_file(key).unwrap();
-    let config = ServerConfig::builder_with_provider(provider())
-        .with_protocol_versions(&[&rustls::version::TLS13])
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(chain, key)
-        .unwrap();
-    Arc::new(config)
-}
-
-fn tcp_connect(port: u16) -> TcpStream {
-    let sock = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    sock.set_read_timeout(Some(SOCKET_TIMEOUT)).unwrap();
-    sock.set_write_timeout(Some(SOCKET_TIMEOUT)).unwrap();
-    sock
-}
-
-/// Reads up to and without the next "\n" (one byte at a time, so nothing
-/// after it is taken), without a "\r" before it.
-fn read_line(r: &mut impl Read) -> io::Result<String> {
-    let mut line = Vec::new();
-    let mut byte = [0u8];
-    loop {
-        if r.read(&mut byte)? == 0 {
-            return Err(io::ErrorKind::UnexpectedEof.into());
-        }
-        if byte[0] == b'\n' {
-            if line.last() == Some(&b'\r') {
-                line.pop();
-            }
-            return Ok(String::from_utf8(line).unwrap());
-        }
-        line.push(byte[0]);
-    }
+    Ok(line)
 }
 
 /// A message's head: its first line and its header lines.
 fn read_head(r: &mut impl Read) -> io::Result<(String, Vec<String>)> {
-    let first = read_line(r)?;
+    let first = read_crlf_line(r)?;
     let mut headers = Vec::new();
     loop {
-        let line = read_line(r)?;
+        let line = read_crlf_line(r)?;
         if line.is_empty() {
             return Ok((first, headers));
         }
@@ -547,14 +217,6 @@ fn read_response(r: &mut impl Read) -> io::Result<(String, Vec<String>, String)>
     Ok((status, headers, String::from_utf8(body).unwrap()))
 }
 
-/// The port in the "listening PORT" line of the server program.
-fn listening_port(weft: &mut Running) -> u16 {
-    let line = weft.line().expect("the server prints its port");
-    line.strip_prefix("listening ")
-        .and_then(|p| p.parse().ok())
-        .unwrap_or_else(|| panic!("not a `listening PORT` line: {line:?}"))
-}
-
 // ---------------------------------------------------------------------------
 // Weft with Weft.
 
@@ -563,7 +225,7 @@ fn https_requests_with_ca() {
     let pki = Pki::localhost("requests");
     let script = pki.script("requests.weft", REQUESTS);
     let out = run(&script, &[arg(&pki.cert), arg(&pki.key), arg(&pki.ca)], &[]);
-    out.assert_ok();
+    out.assert_quiet();
     assert_eq!(
         out.lines(),
         [
@@ -601,7 +263,7 @@ fn one_get(pki: &Pki, host: &str, first_ca: Option<&Path>, env: &[(&str, &Path)]
 /// The first request's error in ONE_GET's output, checking that it was an
 /// IOError and that the second request was served.
 fn first_error(out: &Finished) -> String {
-    out.assert_ok();
+    out.assert_quiet();
     let lines = out.lines();
     assert_eq!(lines.len(), 3, "{}", out.describe());
     assert_eq!(lines[1], "first: an IOError: true", "{}", out.describe());
@@ -617,7 +279,7 @@ fn https_get_with_ca_is_verified_by_name_and_ip() {
     let pki = Pki::localhost("withca");
     for host in ["localhost", "127.0.0.1"] {
         let out = one_get(&pki, host, Some(&pki.ca), &[]);
-        out.assert_ok();
+        out.assert_quiet();
         assert_eq!(
             out.lines(),
             ["first: 200 served /first", "second: 200 served /second"],
@@ -660,7 +322,7 @@ fn https_get_to_a_name_the_certificate_lacks_is_refused() {
     // A certificate for 127.0.0.1 only: "localhost" is not its name.
     let pki = Pki::new("wrongname", &["127.0.0.1"]);
     let out = one_get(&pki, "localhost", Some(&pki.ca), &[]);
-    out.assert_ok();
+    out.assert_quiet();
     let lines = out.lines();
     assert_eq!(lines.len(), 3, "{}", out.describe());
     assert_eq!(lines[1], "first: an IOError: true", "{}", out.describe());
@@ -678,7 +340,7 @@ fn https_get_to_a_name_the_certificate_lacks_is_refused() {
 fn https_get_trusts_ssl_cert_file() {
     let pki = Pki::localhost("certfile");
     let out = one_get(&pki, "localhost", None, &[("SSL_CERT_FILE", &pki.ca)]);
-    out.assert_ok();
+    out.assert_quiet();
     assert_eq!(
         out.lines(),
         ["first: 200 served /first", "second: 200 served /second"],
@@ -709,7 +371,7 @@ fn a_pooled_connection_verified_with_ca_does_not_serve_a_request_without_it() {
     let pki = Pki::localhost("pooled");
     let script = pki.script("ca_then_none.weft", CA_THEN_NONE);
     let out = run(&script, &[arg(&pki.cert), arg(&pki.key), arg(&pki.ca)], &[]);
-    out.assert_ok();
+    out.assert_quiet();
     assert_eq!(
         out.lines(),
         [
@@ -778,7 +440,7 @@ fn weft_https_server_with_rustls_client() {
     }
 
     let out = weft.finish();
-    out.assert_ok();
+    out.assert_quiet();
     assert_eq!(
         out.lines(),
         [&format!("listening {port}"), "stopped"],
@@ -790,7 +452,7 @@ fn weft_https_server_with_rustls_client() {
 #[test]
 fn weft_https_client_with_rustls_server() {
     let pki = Pki::localhost("rustserver");
-    let config = server_config(&pki.cert, &pki.key);
+    let config = server_config(&pki.cert, &pki.key, &rustls::version::TLS13);
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     // One connection, two requests on it: a chunked response, then one
@@ -834,7 +496,7 @@ fn weft_https_client_with_rustls_server() {
     // server thread's accept (the connection fails its handshake at once).
     drop(TcpStream::connect(addr));
     let seen = server.join().unwrap();
-    out.assert_ok();
+    out.assert_quiet();
     assert_eq!(
         out.lines(),
         [

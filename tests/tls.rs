@@ -6,378 +6,21 @@
 //! of tests/tls/ with the paths as arguments.
 #![cfg(unix)]
 
-use rcgen::{
-    BasicConstraints, Certificate, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa,
-    Issuer, KeyPair, KeyUsagePurpose,
-};
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
-use rustls::{ClientConfig, ClientConnection, RootCertStore, ServerConfig, StreamOwned};
-use std::ffi::OsString;
-use std::fs;
-use std::io::{self, BufRead, BufReader, Read, Write};
+use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
+use rustls::StreamOwned;
+use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, ChildStdout, Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::mpsc::{self, RecvTimeoutError};
-use std::sync::Arc;
-use std::thread::{self, JoinHandle};
-use std::time::Duration;
+use std::thread;
 
-/// How long a Weft program may run before it is killed and the test fails.
-const LIMIT: Duration = Duration::from_secs(20);
-
-/// How long a Rust peer waits on its socket before giving up.
-const SOCKET_TIMEOUT: Duration = Duration::from_secs(10);
+#[path = "support/tls.rs"]
+mod support;
+use support::*;
 
 fn script(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/tls")
         .join(name)
-}
-
-/// A scratch folder removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> TempDir {
-        static COUNT: AtomicUsize = AtomicUsize::new(0);
-        let n = COUNT.fetch_add(1, Ordering::Relaxed);
-        let dir = std::env::temp_dir().join(format!("weft-tls-{}-{tag}-{n}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-
-    fn write(&self, name: &str, text: &str) -> PathBuf {
-        let p = self.0.join(name);
-        fs::write(&p, text).unwrap();
-        p
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
-
-/// A test's certificates as PEM files: a CA, and a server certificate it
-/// signed with the server's key.
-struct Pki {
-    dir: TempDir,
-    ca: PathBuf,
-    cert: PathBuf,
-    key: PathBuf,
-}
-
-fn new_ca(name: &str) -> (Certificate, Issuer<'static, KeyPair>) {
-    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    params.distinguished_name.push(DnType::CommonName, name);
-    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    params.key_usages = vec![
-        KeyUsagePurpose::KeyCertSign,
-        KeyUsagePurpose::CrlSign,
-        KeyUsagePurpose::DigitalSignature,
-    ];
-    let key = KeyPair::generate().unwrap();
-    let cert = params.self_signed(&key).unwrap();
-    (cert, Issuer::new(params, key))
-}
-
-/// A server certificate for `names` (DNS names or IP addresses) signed by
-/// `issuer`, and its key.
-fn new_server_cert(names: &[&str], issuer: &Issuer<'static, KeyPair>) -> (Certificate, KeyPair) {
-    let names: Vec<String> = names.iter().map(|s| s.to_string()).collect();
-    let mut params = CertificateParams::new(names).unwrap();
-    params
-        .distinguished_name
-        .push(DnType::CommonName, "weft test server");
-    params.use_authority_key_identifier_extension = true;
-    params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
-    params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-    let key = KeyPair::generate().unwrap();
-    let cert = params.signed_by(&key, issuer).unwrap();
-    (cert, key)
-}
-
-impl Pki {
-    /// A CA and a server certificate for `names`.
-    fn new(tag: &str, names: &[&str]) -> Pki {
-        let dir = TempDir::new(tag);
-        let (ca_cert, issuer) = new_ca("weft test CA");
-        let (cert, key) = new_server_cert(names, &issuer);
-        let ca = dir.write("ca.pem", &ca_cert.pem());
-        let cert = dir.write("cert.pem", &cert.pem());
-        let key = dir.write("key.pem", &key.serialize_pem());
-        Pki { dir, ca, cert, key }
-    }
-
-    /// The usual one: a certificate for "localhost" and 127.0.0.1.
-    fn localhost(tag: &str) -> Pki {
-        Pki::new(tag, &["localhost", "127.0.0.1"])
-    }
-}
-
-fn arg(p: &Path) -> OsString {
-    p.as_os_str().to_owned()
-}
-
-// ---------------------------------------------------------------------------
-// Running Weft programs under a time limit.
-
-/// Kills a process that is still running when `LIMIT` has passed.
-struct Watchdog {
-    done: mpsc::Sender<()>,
-    fired: Arc<AtomicBool>,
-    thread: JoinHandle<()>,
-}
-
-impl Watchdog {
-    fn new(child: &Child) -> Watchdog {
-        let pid = child.id() as libc::pid_t;
-        let (done, rx) = mpsc::channel::<()>();
-        let fired = Arc::new(AtomicBool::new(false));
-        let flag = fired.clone();
-        let thread = thread::spawn(move || {
-            if let Err(RecvTimeoutError::Timeout) = rx.recv_timeout(LIMIT) {
-                flag.store(true, Ordering::SeqCst);
-                // The child is not reaped before the watchdog stops (see
-                // `wait_unreaped`), so this pid is still the child's.
-                unsafe { libc::kill(pid, libc::SIGKILL) };
-            }
-        });
-        Watchdog {
-            done,
-            fired,
-            thread,
-        }
-    }
-
-    /// Stops watching; whether the child had to be killed.
-    fn stop(self) -> bool {
-        let _ = self.done.send(());
-        self.thread.join().unwrap();
-        self.fired.load(Ordering::SeqCst)
-    }
-}
-
-/// Waits for the child to exit, leaving it a zombie so that its pid stays
-/// its own until `Child::wait` reaps it.
-fn wait_unreaped(child: &Child) {
-    loop {
-        let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
-        let r = unsafe {
-            libc::waitid(
-                libc::P_PID,
-                child.id() as libc::id_t,
-                &mut info,
-                libc::WEXITED | libc::WNOWAIT,
-            )
-        };
-        if r == 0 || io::Error::last_os_error().kind() != io::ErrorKind::Interrupted {
-            return;
-        }
-    }
-}
-
-/// What a finished Weft program wrote and how it exited.
-struct Finished {
-    status: ExitStatus,
-    stdout: String,
-    stderr: String,
-}
-
-impl Finished {
-    fn lines(&self) -> Vec<&str> {
-        self.stdout.lines().collect()
-    }
-
-    /// Panics, showing the output, unless the program exited with 0.
-    fn assert_ok(&self) {
-        assert!(self.status.success(), "{}", self.describe());
-    }
-
-    fn describe(&self) -> String {
-        format!(
-            "status {:?}\n--- stdout\n{}--- stderr\n{}",
-            self.status, self.stdout, self.stderr
-        )
-    }
-}
-
-/// A Weft program running under a watchdog.
-struct Running {
-    child: Child,
-    watchdog: Watchdog,
-    stdin: Option<ChildStdin>,
-    stdout: BufReader<ChildStdout>,
-    seen: String,
-    stderr: JoinHandle<String>,
-}
-
-impl Running {
-    /// Starts `weft SCRIPT ARGS` with `SSL_CERT_FILE` and `SSL_CERT_DIR`
-    /// unset, then `env` set; stdin is a pipe when `stdin` is true.
-    fn start(name: &str, args: &[OsString], env: &[(&str, &Path)], stdin: bool) -> Running {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_weft"));
-        cmd.arg(script(name))
-            .args(args)
-            .env("NO_COLOR", "1")
-            .env_remove("SSL_CERT_FILE")
-            .env_remove("SSL_CERT_DIR")
-            .stdin(if stdin { Stdio::piped() } else { Stdio::null() })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        let mut child = cmd.spawn().expect("the weft executable runs");
-        let watchdog = Watchdog::new(&child);
-        let mut err = child.stderr.take().unwrap();
-        let stderr = thread::spawn(move || {
-            let mut s = String::new();
-            let _ = err.read_to_string(&mut s);
-            s
-        });
-        Running {
-            stdin: child.stdin.take(),
-            stdout: BufReader::new(child.stdout.take().unwrap()),
-            child,
-            watchdog,
-            seen: String::new(),
-            stderr,
-        }
-    }
-
-    /// The next line of stdout, without its newline; None at its end.
-    fn line(&mut self) -> Option<String> {
-        let mut line = String::new();
-        if self.stdout.read_line(&mut line).unwrap() == 0 {
-            return None;
-        }
-        self.seen.push_str(&line);
-        Some(line.trim_end_matches('\n').to_string())
-    }
-
-    /// Closes stdin, reads the rest of the output and waits for the exit.
-    /// Panics if the watchdog had to kill the program.
-    fn finish(mut self) -> Finished {
-        drop(self.stdin.take());
-        let mut stdout = std::mem::take(&mut self.seen);
-        let _ = self.stdout.read_to_string(&mut stdout);
-        wait_unreaped(&self.child);
-        let killed = self.watchdog.stop();
-        let status = self.child.wait().unwrap();
-        let done = Finished {
-            status,
-            stdout,
-            stderr: self.stderr.join().unwrap(),
-        };
-        assert!(
-            !killed,
-            "the program was killed after {LIMIT:?}\n{}",
-            done.describe()
-        );
-        done
-    }
-}
-
-/// Runs `weft SCRIPT ARGS` with stdin closed to the end.
-fn run(name: &str, args: &[OsString], env: &[(&str, &Path)]) -> Finished {
-    Running::start(name, args, env, false).finish()
-}
-
-// ---------------------------------------------------------------------------
-// rustls peers.
-
-// ring, as in the interpreter: it needs only a C compiler.
-#[allow(deprecated)]
-fn provider() -> Arc<rustls::crypto::CryptoProvider> {
-    Arc::new(rustls::crypto::ring::default_provider())
-}
-
-/// TLS 1.3, the default, and 1.2, which rustls also speaks.
-const VERSIONS: [&rustls::SupportedProtocolVersion; 2] =
-    [&rustls::version::TLS13, &rustls::version::TLS12];
-
-fn client_config(
-    ca: &Path,
-    version: &'static rustls::SupportedProtocolVersion,
-) -> Arc<ClientConfig> {
-    let mut roots = RootCertStore::empty();
-    for cert in CertificateDer::pem_file_iter(ca).unwrap() {
-        roots.add(cert.unwrap()).unwrap();
-    }
-    let config = ClientConfig::builder_with_provider(provider())
-        .with_protocol_versions(&[version])
-        .unwrap()
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    Arc::new(config)
-}
-
-fn server_config(
-    cert: &Path,
-    key: &Path,
-    version: &'static rustls::SupportedProtocolVersion,
-) -> Arc<ServerConfig> {
-    let chain = CertificateDer::pem_file_iter(cert)
-        .unwrap()
-        .collect::<Result<Vec<_>, _>>()
-        .unwrap();
-    let key = PrivateKeyDer::from_pem_file(key).unwrap();
-    let config = ServerConfig::builder_with_provider(provider())
-        .with_protocol_versions(&[version])
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(chain, key)
-        .unwrap();
-    Arc::new(config)
-}
-
-fn tcp_connect(port: u16) -> TcpStream {
-    let sock = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    sock.set_read_timeout(Some(SOCKET_TIMEOUT)).unwrap();
-    sock.set_write_timeout(Some(SOCKET_TIMEOUT)).unwrap();
-    sock
-}
-
-/// A rustls client connected to 127.0.0.1:`port`, verifying the server as
-/// "localhost" against `ca` alone.
-fn rust_client(
-    port: u16,
-    ca: &Path,
-    version: &'static rustls::SupportedProtocolVersion,
-) -> StreamOwned<ClientConnection, TcpStream> {
-    let name = ServerName::try_from("localhost").unwrap();
-    let conn = ClientConnection::new(client_config(ca, version), name).unwrap();
-    StreamOwned::new(conn, tcp_connect(port))
-}
-
-/// Reads up to and without the next "\n" (one byte at a time, so nothing
-/// after it is taken).
-fn read_line(r: &mut impl Read) -> io::Result<String> {
-    let mut line = Vec::new();
-    let mut byte = [0u8];
-    loop {
-        if r.read(&mut byte)? == 0 {
-            return Err(io::ErrorKind::UnexpectedEof.into());
-        }
-        if byte[0] == b'\n' {
-            return Ok(String::from_utf8(line).unwrap());
-        }
-        line.push(byte[0]);
-    }
-}
-
-/// The port in the "listening PORT" line of echo_server.weft.
-fn listening_port(weft: &mut Running) -> u16 {
-    let line = weft.line().expect("echo_server.weft prints its port");
-    line.strip_prefix("listening ")
-        .and_then(|p| p.parse().ok())
-        .unwrap_or_else(|| panic!("not a `listening PORT` line: {line:?}"))
 }
 
 // ---------------------------------------------------------------------------
@@ -387,7 +30,7 @@ fn listening_port(weft: &mut Running) -> u16 {
 fn weft_server_and_client_round_trip() {
     let pki = Pki::localhost("round");
     let out = run(
-        "round_trips.weft",
+        &script("round_trips.weft"),
         &[arg(&pki.cert), arg(&pki.key), arg(&pki.ca)],
         &[],
     );
@@ -426,7 +69,7 @@ fn weft_server_and_client_round_trip() {
 fn many_concurrent_clients() {
     let pki = Pki::localhost("many");
     let out = run(
-        "many_clients.weft",
+        &script("many_clients.weft"),
         &[arg(&pki.cert), arg(&pki.key), arg(&pki.ca), "50".into()],
         &[],
     );
@@ -446,7 +89,7 @@ fn many_concurrent_clients() {
 fn greeting(size: usize) {
     let pki = Pki::localhost("greeting");
     let out = run(
-        "greeting.weft",
+        &script("greeting.weft"),
         &[
             arg(&pki.cert),
             arg(&pki.key),
@@ -488,7 +131,7 @@ fn ssl_cert_file_is_trusted() {
     let pki = Pki::localhost("certfile");
     for host in ["localhost", "127.0.0.1"] {
         let out = run(
-            "verify.weft",
+            &script("verify.weft"),
             &[arg(&pki.cert), arg(&pki.key), host.into()],
             &[("SSL_CERT_FILE", &pki.ca)],
         );
@@ -508,7 +151,7 @@ fn ca_option_adds_to_ssl_cert_file() {
     let (other_ca, _) = new_ca("some other CA");
     let unrelated = pki.dir.write("other-ca.pem", &other_ca.pem());
     let out = run(
-        "verify.weft",
+        &script("verify.weft"),
         &[
             arg(&pki.cert),
             arg(&pki.key),
@@ -560,7 +203,7 @@ fn unknown_issuer_is_an_io_error() {
     let missing = pki.dir.0.join("missing.pem");
     for roots in [&empty, &unrelated, &missing] {
         let out = run(
-            "verify.weft",
+            &script("verify.weft"),
             &[arg(&pki.cert), arg(&pki.key), "localhost".into()],
             &[("SSL_CERT_FILE", roots)],
         );
@@ -578,7 +221,7 @@ fn wrong_host_name_is_an_io_error() {
     let pki = Pki::new("wrongname", &["example.test"]);
     for host in ["localhost", "127.0.0.1"] {
         let out = run(
-            "verify.weft",
+            &script("verify.weft"),
             &[arg(&pki.cert), arg(&pki.key), host.into(), arg(&pki.ca)],
             &[],
         );
@@ -595,7 +238,7 @@ fn bad_ca_file_is_an_io_error() {
     let pki = Pki::localhost("badca");
     let missing = pki.dir.0.join("missing-ca.pem");
     let out = run(
-        "verify.weft",
+        &script("verify.weft"),
         &[
             arg(&pki.cert),
             arg(&pki.key),
@@ -619,7 +262,7 @@ fn bad_ca_file_is_an_io_error() {
     );
     // No connection was made, so the server has nothing to tell.
     let out = run(
-        "verify.weft",
+        &script("verify.weft"),
         &[
             arg(&pki.cert),
             arg(&pki.key),
@@ -643,7 +286,7 @@ fn bad_ca_file_is_an_io_error() {
 
 /// listen.weft's output for these files.
 fn listen(cert: &Path, key: &Path) -> Vec<String> {
-    let out = run("listen.weft", &[arg(cert), arg(key)], &[]);
+    let out = run(&script("listen.weft"), &[arg(cert), arg(key)], &[]);
     out.assert_ok();
     out.lines().iter().map(|s| s.to_string()).collect()
 }
@@ -715,7 +358,7 @@ fn listen_tls_reports_bad_files() {
 fn weft_server_with_rustls_client() {
     let pki = Pki::localhost("rustclient");
     let mut weft = Running::start(
-        "echo_server.weft",
+        &script("echo_server.weft"),
         &[arg(&pki.cert), arg(&pki.key)],
         &[],
         true,
@@ -790,7 +433,7 @@ fn weft_client_with_rustls_server_over(
     });
 
     let out = run(
-        "client.weft",
+        &script("client.weft"),
         &[format!("localhost:{}", addr.port()).into(), arg(&pki.ca)],
         &[],
     );
@@ -824,7 +467,7 @@ fn client_against(serve: impl FnOnce(TcpStream) + Send + 'static, ca: &Path) -> 
         serve(sock);
     });
     let out = run(
-        "client.weft",
+        &script("client.weft"),
         &[format!("127.0.0.1:{}", addr.port()).into(), arg(ca)],
         &[],
     );
@@ -881,7 +524,11 @@ fn weft_client_against_servers_without_tls() {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     drop(listener);
-    let out = run("client.weft", &[addr.to_string().into(), arg(&pki.ca)], &[]);
+    let out = run(
+        &script("client.weft"),
+        &[addr.to_string().into(), arg(&pki.ca)],
+        &[],
+    );
     out.assert_ok();
     assert_eq!(
         out.lines(),
@@ -901,7 +548,7 @@ fn weft_client_against_servers_without_tls() {
 fn garbage_does_not_stop_the_server() {
     let pki = Pki::localhost("garbage");
     let mut weft = Running::start(
-        "echo_server.weft",
+        &script("echo_server.weft"),
         &[arg(&pki.cert), arg(&pki.key)],
         &[],
         true,
@@ -994,7 +641,7 @@ fn a_listed_self_signed_certificate_is_trusted() {
     let (cert, key) = self_signed_ca_marked(&dir, &["localhost", "127.0.0.1"]);
     for host in ["localhost", "127.0.0.1"] {
         let out = run(
-            "verify.weft",
+            &script("verify.weft"),
             &[arg(&cert), arg(&key), host.into(), arg(&cert)],
             &[],
         );
@@ -1006,7 +653,7 @@ fn a_listed_self_signed_certificate_is_trusted() {
             out.describe()
         );
         let out = run(
-            "verify.weft",
+            &script("verify.weft"),
             &[arg(&cert), arg(&key), host.into()],
             &[("SSL_CERT_FILE", &cert)],
         );
@@ -1021,7 +668,7 @@ fn a_listed_self_signed_certificate_is_trusted() {
     // Listed, but for another name: refused.
     let (other, other_key) = self_signed_ca_marked(&dir, &["example.test"]);
     let out = run(
-        "verify.weft",
+        &script("verify.weft"),
         &[
             arg(&other),
             arg(&other_key),
