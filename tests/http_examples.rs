@@ -10,67 +10,16 @@
 //! seconds instead of hanging. One trial per example
 //! (`cargo test --test http_examples -- todo`).
 
-use libtest_mimic::{Arguments, Failed, Trial};
+use libtest_mimic::{Arguments, Trial};
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{self, Receiver};
-use std::thread;
-use std::time::Duration;
+use std::process::Stdio;
+use std::sync::mpsc::Receiver;
 
-/// How long any one read, output line or program may take before the test fails.
-const WAIT: Duration = Duration::from_secs(10);
-
-type Outcome<T = ()> = Result<T, Failed>;
-
-fn weft(name: &str, args: &[&str]) -> Command {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("examples")
-        .join(format!("{name}.weft"));
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_weft"));
-    cmd.arg(path).args(args).env("NO_COLOR", "1");
-    cmd
-}
-
-/// A child process that is killed and reaped when this guard drops.
-struct Guard(Child);
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// The lines of a pipe, read by a thread until the pipe closes, so the child
-/// never blocks on a full pipe.
-fn lines_of(pipe: Option<impl Read + Send + 'static>) -> Receiver<String> {
-    let (tx, rx) = mpsc::channel();
-    if let Some(pipe) = pipe {
-        thread::spawn(move || {
-            for line in BufReader::new(pipe).lines() {
-                let Ok(line) = line else { break };
-                let _ = tx.send(line);
-            }
-        });
-    }
-    rx
-}
-
-/// All of a pipe, sent once it closes.
-fn all_of(pipe: Option<impl Read + Send + 'static>) -> Receiver<Vec<u8>> {
-    let (tx, rx) = mpsc::channel();
-    if let Some(mut pipe) = pipe {
-        thread::spawn(move || {
-            let mut data = Vec::new();
-            let _ = pipe.read_to_end(&mut data);
-            let _ = tx.send(data);
-        });
-    }
-    rx
-}
+#[path = "support/examples.rs"]
+mod support;
+use support::*;
 
 fn expect<T: PartialEq + std::fmt::Debug>(what: &str, got: T, want: T) -> Outcome {
     if got == want {

@@ -7,69 +7,17 @@
 //! fails), so a broken example fails in seconds instead of hanging.
 //! One trial per behaviour (`cargo test --test io_examples -- chat`).
 
-use libtest_mimic::{Arguments, Failed, Trial};
-use std::io::{BufRead, BufReader, Read, Write};
+use libtest_mimic::{Arguments, Trial};
+use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{self, Receiver};
+use std::process::Stdio;
+use std::sync::mpsc::Receiver;
 use std::thread::{self, JoinHandle};
-use std::time::Duration;
 
-/// How long any one read, output line or program may take before the test fails.
-const WAIT: Duration = Duration::from_secs(10);
-
-type Outcome<T = ()> = Result<T, Failed>;
-
-fn example(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("examples")
-        .join(format!("{name}.weft"))
-}
-
-fn weft(name: &str, args: &[&str]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_weft"));
-    cmd.arg(example(name)).args(args).env("NO_COLOR", "1");
-    cmd
-}
-
-/// A child process that is killed and reaped when this guard drops.
-struct Guard(Child);
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// The lines of a pipe, read by a thread until the pipe closes, so the child
-/// never blocks on a full pipe.
-fn lines_of(pipe: Option<impl Read + Send + 'static>) -> Receiver<String> {
-    let (tx, rx) = mpsc::channel();
-    if let Some(pipe) = pipe {
-        thread::spawn(move || {
-            for line in BufReader::new(pipe).lines() {
-                let Ok(line) = line else { break };
-                let _ = tx.send(line);
-            }
-        });
-    }
-    rx
-}
-
-/// All of a pipe, sent once it closes.
-fn all_of(pipe: Option<impl Read + Send + 'static>) -> Receiver<Vec<u8>> {
-    let (tx, rx) = mpsc::channel();
-    if let Some(mut pipe) = pipe {
-        thread::spawn(move || {
-            let mut data = Vec::new();
-            let _ = pipe.read_to_end(&mut data);
-            let _ = tx.send(data);
-        });
-    }
-    rx
-}
+#[path = "support/examples.rs"]
+mod support;
+use support::*;
 
 /// The start of `s`, for failure messages about long lines.
 fn short(s: &str) -> String {
