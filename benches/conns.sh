@@ -24,6 +24,8 @@
 set -euo pipefail
 
 BENCH_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=benches/lib.sh
+source "$BENCH_DIR/lib.sh"
 ROOT=$(cd -- "$BENCH_DIR/.." && pwd)
 SERVERS=(weft asyncio)
 
@@ -33,27 +35,7 @@ CONCURRENCY=${CONCURRENCY:-200}
 WAIT=${WAIT:-10}
 RUNS=${RUNS:-3}
 
-die() {
-    echo "conns.sh: error: $*" >&2
-    exit 1
-}
-
-usage() {
-    sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//'
-}
-
-for arg in "$@"; do
-    case "$arg" in
-        -h | --help)
-            usage
-            exit 0
-            ;;
-        *)
-            usage >&2
-            die "unknown argument: $arg"
-            ;;
-    esac
-done
+only_help "$@"
 for v in CONNS CONCURRENCY WAIT RUNS; do
     [[ "${!v}" =~ ^[1-9][0-9]*$ ]] || die "$v must be a positive integer, got '${!v}'"
 done
@@ -91,6 +73,16 @@ fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/weft-conns-bench.XXXXXX")
 server_pid=""
+server_pin=()
+
+# server_command NAME: the command line that starts server NAME.
+server_command() {
+    case "$1" in
+        weft) echo "$WEFT $BENCH_DIR/echo_conns.weft" ;;
+        asyncio) echo "$PYTHON $BENCH_DIR/echo_conns.py" ;;
+    esac
+}
+
 cleanup() {
     if [[ -n "$server_pid" ]]; then
         kill "$server_pid" 2>/dev/null || true
@@ -99,30 +91,6 @@ cleanup() {
     rm -rf -- "$tmp"
 }
 trap cleanup EXIT
-
-# start_server NAME: starts it in the background; sets server_pid and server_addr.
-start_server() {
-    local name=$1 i
-    # A fresh file: the last run's `listening on` line must not be read for this one.
-    rm -f -- "$tmp/$name.out" "$tmp/$name.err"
-    case "$name" in
-        weft) "$WEFT" "$BENCH_DIR/echo_conns.weft" >"$tmp/$name.out" 2>"$tmp/$name.err" & ;;
-        asyncio) "$PYTHON" "$BENCH_DIR/echo_conns.py" >"$tmp/$name.out" 2>"$tmp/$name.err" & ;;
-    esac
-    server_pid=$!
-    server_addr=""
-    for ((i = 0; i < 200; i++)); do
-        if [[ -s "$tmp/$name.out" ]]; then
-            server_addr=$(sed -n '1s/^listening on //p' "$tmp/$name.out")
-            [[ -n "$server_addr" ]] && return 0
-        fi
-        kill -0 "$server_pid" 2>/dev/null || break
-        sleep 0.05
-    done
-    echo "FAIL $name: no \`listening on ADDR\` line; stderr:" >&2
-    sed 's/^/    /' "$tmp/$name.err" >&2
-    return 1
-}
 
 echo "== date: $(date -u +%Y-%m-%d)"
 echo "== machine: $(nproc) cores, $(uname -srm)"

@@ -40,6 +40,8 @@
 set -euo pipefail
 
 BENCH_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=benches/lib.sh
+source "$BENCH_DIR/lib.sh"
 ROOT=$(cd -- "$BENCH_DIR/.." && pwd)
 KNOWN_SERVERS=(weft node asyncio)
 KNOWN_SCENARIOS=(idle compute compute-paused slowloris)
@@ -59,31 +61,7 @@ RUNS=${RUNS:-1}
 SERVER_CPU=${SERVER_CPU:-0}
 CLIENT_CPU=${CLIENT_CPU:-1}
 
-die() {
-    echo "run_http_abuse.sh: error: $*" >&2
-    exit 1
-}
-
-note() {
-    echo "run_http_abuse.sh: $*" >&2
-}
-
-usage() {
-    sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//'
-}
-
-for arg in "$@"; do
-    case "$arg" in
-        -h | --help)
-            usage
-            exit 0
-            ;;
-        *)
-            usage >&2
-            die "unknown argument: $arg"
-            ;;
-    esac
-done
+only_help "$@"
 for v in DURATION RATE COMPUTE_MS SLOWLORIS TRICKLE_MS GRACE RUNS; do
     [[ "${!v}" =~ ^[1-9][0-9]*$ ]] || die "$v must be a positive integer, got '${!v}'"
 done
@@ -194,36 +172,6 @@ server_command() {
     esac
 }
 
-# start_server NAME: starts it in the background; sets server_pid and server_addr.
-start_server() {
-    local name=$1 i
-    rm -f -- "$tmp/$name.out" "$tmp/$name.err"
-    # shellcheck disable=SC2046 # the command's words are paths without spaces
-    "${server_pin[@]}" $(server_command "$name") 127.0.0.1:0 "$COMPUTE_MS" \
-        >"$tmp/$name.out" 2>"$tmp/$name.err" &
-    server_pid=$!
-    server_addr=""
-    for ((i = 0; i < 200; i++)); do
-        if [[ -s "$tmp/$name.out" ]]; then
-            server_addr=$(sed -n '1s/^listening on //p' "$tmp/$name.out")
-            [[ -n "$server_addr" ]] && return 0
-        fi
-        kill -0 "$server_pid" 2>/dev/null || break
-        sleep 0.05
-    done
-    echo "FAIL $name: no \`listening on ADDR\` line; stdout:" >&2
-    sed 's/^/    /' "$tmp/$name.out" >&2
-    echo "stderr:" >&2
-    sed 's/^/    /' "$tmp/$name.err" >&2
-    return 1
-}
-
-stop_server() {
-    kill "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-    server_pid=""
-}
-
 # check_server: `/` answers 200 "Hello, world!" and `/compute` answers 200 after computing
 # about COMPUTE_MS, on one keep-alive connection.
 check_server() {
@@ -288,7 +236,7 @@ echo "== probe: GET / at $RATE/s for ${DURATION}s; /compute ${COMPUTE_MS} ms (pa
 
 # --- correctness -------------------------------------------------------------------
 for name in "${SERVERS[@]}"; do
-    start_server "$name" || die "$name did not start"
+    start_server "$name" 127.0.0.1:0 "$COMPUTE_MS" || die "$name did not start"
     if ! check_server; then
         stop_server
         die "$name answered the check requests wrongly"
@@ -314,7 +262,7 @@ for ((round = 1; round <= RUNS; round++)); do
             *) extra=(idle) ;;
         esac
         for name in "${SERVERS[@]}"; do
-            start_server "$name" || die "$name did not start"
+            start_server "$name" 127.0.0.1:0 "$COMPUTE_MS" || die "$name did not start"
             if ! "${client_pin[@]}" "$PYTHON" "$BENCH_DIR/http_abuse_client.py" "$server_addr" \
                 "${extra[@]}" "${common[@]}" >"$tmp/client.out" 2>"$tmp/client.err"; then
                 cat "$tmp/client.err" >&2

@@ -29,6 +29,8 @@
 set -euo pipefail
 
 BENCH_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=benches/lib.sh
+source "$BENCH_DIR/lib.sh"
 ROOT=$(cd -- "$BENCH_DIR/.." && pwd)
 KNOWN=(weft node go weft-raw)
 
@@ -43,31 +45,7 @@ RUNS=${RUNS:-3}
 SERVER_CPU=${SERVER_CPU:-0}
 WRK_CPU=${WRK_CPU:-1}
 
-die() {
-    echo "run_http_serve.sh: error: $*" >&2
-    exit 1
-}
-
-note() {
-    echo "run_http_serve.sh: $*" >&2
-}
-
-usage() {
-    sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//'
-}
-
-for arg in "$@"; do
-    case "$arg" in
-        -h | --help)
-            usage
-            exit 0
-            ;;
-        *)
-            usage >&2
-            die "unknown argument: $arg"
-            ;;
-    esac
-done
+only_help "$@"
 for v in DURATION RUNS; do
     [[ "${!v}" =~ ^[1-9][0-9]*$ ]] || die "$v must be a positive integer, got '${!v}'"
 done
@@ -225,45 +203,6 @@ server_command() {
     esac
 }
 
-# start_server NAME: starts it in the background; sets server_pid and server_addr.
-start_server() {
-    local name=$1 i
-    # A fresh file: the last run's `listening on` line must not be read for this one.
-    rm -f -- "$tmp/$name.out" "$tmp/$name.err"
-    # shellcheck disable=SC2046 # the command's words are paths without spaces
-    "${server_pin[@]}" $(server_command "$name") >"$tmp/$name.out" 2>"$tmp/$name.err" &
-    server_pid=$!
-    server_addr=""
-    for ((i = 0; i < 200; i++)); do
-        if [[ -s "$tmp/$name.out" ]]; then
-            server_addr=$(sed -n '1s/^listening on //p' "$tmp/$name.out")
-            [[ -n "$server_addr" ]] && return 0
-        fi
-        kill -0 "$server_pid" 2>/dev/null || break
-        sleep 0.05
-    done
-    echo "FAIL $name: no \`listening on ADDR\` line; stdout:" >&2
-    sed 's/^/    /' "$tmp/$name.out" >&2
-    echo "stderr:" >&2
-    sed 's/^/    /' "$tmp/$name.err" >&2
-    return 1
-}
-
-stop_server() {
-    kill "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-    server_pid=""
-}
-
-# cpu_ticks PID: "UTIME STIME" of PID in clock ticks (fields 14 and 15 of
-# /proc/PID/stat, counted after the parenthesised command name; all threads included).
-cpu_ticks() {
-    local stat
-    stat=$(cat "/proc/$1/stat") || return 1
-    stat=${stat##*) }
-    awk '{ print $12, $13 }' <<<"$stat"
-}
-HZ=$(getconf CLK_TCK)
 
 # check_server: two pipelined requests, the second with `Connection: close`; both must get
 # 200 with the body "Hello, world!" and a content-length, then the server must close.
