@@ -534,7 +534,7 @@ fn canonical(p: &Path) -> PathBuf {
 }
 
 /// Removes `.` components and folds `dir/..` pairs, keeping the path relative.
-fn normalize(p: &Path) -> PathBuf {
+pub fn normalize(p: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in p.components() {
         match c {

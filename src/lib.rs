@@ -18,6 +18,7 @@ pub mod driver;
 pub mod gc;
 pub mod golden;
 pub mod lexer;
+pub mod lsp;
 pub mod parser;
 pub mod reactor;
 pub mod repl;

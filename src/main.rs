@@ -119,6 +119,16 @@ paths hold no test or name a file that is not a .weft script.")]
         #[arg(long)]
         bless: bool,
     },
+    /// Run the language server on stdin/stdout (for editors)
+    #[command(long_about = "\
+Run the language server on stdin/stdout (for editors).
+
+Speaks the Language Server Protocol: diagnostics as you type (the errors
+`weft check` reports), document symbols, go-to-definition, hover with
+signatures and doc comments, completion of names, keywords and standard
+module members, and rename of local names. Editors start it themselves;
+see editors/README.md.")]
+    Lsp,
     /// Print the bytecode of a script and the modules it imports
     Disasm {
         /// The script to disassemble
@@ -163,6 +173,7 @@ fn main() -> ExitCode {
         (None, None) if !std::io::stdin().is_terminal() => run_stdin(&config),
         (Some(Command::Check { files }), _) => weft::check(&files, &config),
         (Some(Command::Disasm { file }), _) => weft::disasm(&file, &config),
+        (Some(Command::Lsp), _) => weft::lsp::run(),
         (Some(Command::Test { paths, bless }), _) => match std::env::current_exe() {
             Ok(exe) => weft::golden::run_command(&exe, &paths, bless),
             Err(e) => {

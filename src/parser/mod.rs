@@ -66,7 +66,7 @@ fn module_parser<'a>(layout: Rc<Layout>) -> P<'a, Vec<ast::Stmt>> {
 /// Without the source text, recovery cannot see line breaks; prefer
 /// [`parse_with_source`] when the text is at hand.
 pub fn parse(tokens: &[(Token, Span)], src_len: usize) -> (Option<ast::Module>, Vec<ParseError>) {
-    parse_tokens(tokens, src_len, Layout::default())
+    parse_tokens(tokens, src_len, Layout::default(), false)
 }
 
 /// [`parse`], with the source text the tokens came from. Newlines still mean
@@ -76,13 +76,23 @@ pub fn parse_with_source(
     tokens: &[(Token, Span)],
     src: &str,
 ) -> (Option<ast::Module>, Vec<ParseError>) {
-    parse_tokens(tokens, src.len(), Layout::new(src, tokens))
+    parse_tokens(tokens, src.len(), Layout::new(src, tokens), false)
+}
+
+/// For editors: the tree of `src` even when it has syntax errors, as
+/// recovery built it (a broken statement is skipped or holds a
+/// placeholder), so that the rest of the file can still be navigated.
+/// `None` when the input is nested too deeply to walk.
+pub fn parse_recovered(src: &str) -> Option<ast::Module> {
+    let (tokens, _) = crate::lexer::lex(src);
+    parse_tokens(&tokens, src.len(), Layout::new(src, &tokens), true).0
 }
 
 fn parse_tokens(
     tokens: &[(Token, Span)],
     src_len: usize,
     layout: Layout,
+    keep_broken: bool,
 ) -> (Option<ast::Module>, Vec<ParseError>) {
     let delims = Delimiters::scan(tokens);
     if let Some(span) = delims.too_deep {
@@ -166,6 +176,14 @@ fn parse_tokens(
     }
     match body {
         Some(body) if errors.is_empty() => (Some(ast::Module { body }), errors),
+        Some(body)
+            if keep_broken
+                && !errors
+                    .iter()
+                    .any(|e| matches!(e.kind, ParseErrorKind::NestingTooDeep)) =>
+        {
+            (Some(ast::Module { body }), errors)
+        }
         Some(body) => {
             depth::dismantle(body);
             (None, errors)

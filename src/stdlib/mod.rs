@@ -100,6 +100,12 @@ pub fn install(rt: &mut Runtime) {
     rt.native_factory = Some(native_module);
 }
 
+/// The built-in functions written in Rust (`print`, `len`, ...), for
+/// tools that describe them.
+pub fn builtin_functions() -> &'static [NativeFn] {
+    &builtins::FUNCTIONS
+}
+
 fn register(rt: &mut Runtime, tag: TypeTag, methods: &'static [NativeFn]) {
     for m in methods {
         let sym = rt.symbols.intern(m.name);

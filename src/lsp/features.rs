@@ -1,0 +1,862 @@
+//! The answers to the editor's questions: diagnostics, document symbols,
+//! go-to-definition, hover, completion and rename, each read off a file's
+//! [`Analysis`] and, across files, the analyses of the modules it imports
+//! (relative files, or standard modules described by [`stdinfo`]).
+
+use super::analysis::{Analysis, DefId, DefKind, Detail, MemberUse, Receiver};
+use super::describe;
+use super::document::Document;
+use super::stdinfo::{self, Member};
+use super::{Failure, FileInfo, Server};
+use crate::ast::ImportSource;
+use crate::diagnostics::Severity;
+use crate::lexer::Token;
+use crate::span::{SourceMap, Span};
+use lsp_types::{
+    CompletionItem, CompletionItemKind, CompletionParams, CompletionResponse, Diagnostic,
+    DiagnosticRelatedInformation, DiagnosticSeverity, DocumentSymbol, DocumentSymbolParams,
+    DocumentSymbolResponse, GotoDefinitionParams, GotoDefinitionResponse, Hover, HoverContents,
+    HoverParams, Location, MarkupContent, MarkupKind, PrepareRenameResponse, Range, RenameParams,
+    SymbolKind, TextDocumentPositionParams, TextEdit, Uri, WorkspaceEdit,
+};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+/// What a name or member at a position refers to.
+enum Target {
+    /// A declaration in a file (this one or an imported one).
+    Decl {
+        uri: Uri,
+        file: Rc<FileInfo>,
+        def: DefId,
+        /// The module name qualifying a declaration of another module.
+        module: Option<String>,
+    },
+    /// A member of a standard module.
+    Std { module: String, member: Member },
+    /// A built-in global name.
+    Builtin(Member),
+    /// Methods of several classes may be meant (`x.close()` with `x`
+    /// unknown).
+    Many(Uri, Rc<FileInfo>, Vec<DefId>),
+}
+
+// ---- URIs and paths ----
+
+/// Characters a path keeps percent-encoded in a `file:` URI.
+const URI_ESCAPED: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'[')
+    .add(b']')
+    .add(b'^')
+    .add(b'`')
+    .add(b'{')
+    .add(b'|')
+    .add(b'}');
+
+/// The file a `file:` URI names.
+pub fn path_of(uri: &Uri) -> Option<PathBuf> {
+    let rest = uri.as_str().strip_prefix("file://")?;
+    // `file://host/path` is not a local file; `file:///path` is.
+    let path = rest.strip_prefix("localhost").unwrap_or(rest);
+    if !path.starts_with('/') {
+        return None;
+    }
+    let decoded = percent_encoding::percent_decode_str(path)
+        .decode_utf8()
+        .ok()?;
+    Some(PathBuf::from(decoded.into_owned()))
+}
+
+pub fn uri_of(path: &Path) -> Option<Uri> {
+    let absolute = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().ok()?.join(path)
+    };
+    let text = absolute.to_str()?;
+    let encoded = percent_encoding::utf8_percent_encode(text, URI_ESCAPED);
+    format!("file://{encoded}").parse().ok()
+}
+
+/// The name a file is built under: its path, or the URI for a document
+/// that is not a file (imports are then relative to the current folder).
+fn build_name(uri: &Uri) -> String {
+    match path_of(uri) {
+        Some(p) => p.to_string_lossy().into_owned(),
+        None => uri.as_str().to_string(),
+    }
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+// ---- Diagnostics ----
+
+/// The errors `weft check` reports for an open document, built from the
+/// editor's text (imports are read from disk).
+pub fn diagnostics(server: &Server, uri: &Uri) -> Vec<Diagnostic> {
+    let Some(doc) = server.docs.get(uri.as_str()) else {
+        return Vec::new();
+    };
+    let name = build_name(uri);
+    let mut sources = SourceMap::new();
+    let mut symbols = crate::bytecode::Interner::new();
+    let built = crate::driver::build_text(
+        &mut sources,
+        &mut symbols,
+        &name,
+        doc.text.clone().into_bytes(),
+    );
+    let list = match built {
+        Ok(_) => return Vec::new(),
+        Err(crate::driver::BuildError::Unreadable { .. }) => return Vec::new(),
+        Err(crate::driver::BuildError::Diagnostics(list)) => list,
+    };
+    let (list, omitted) = list.into_sorted();
+    let enc = server.encoding;
+    let main = sources
+        .files()
+        .find(|(_, f)| f.name == name)
+        .map(|(id, _)| id);
+    let imports = server.files.get(uri.as_str()).map(|f| import_paths(f, uri));
+    let mut out = Vec::new();
+    for d in &list {
+        let Some(primary) = d.labels.first() else {
+            continue;
+        };
+        let mut message = d.message.clone();
+        if !primary.message.is_empty() {
+            message.push_str(&format!("\n{}", primary.message));
+        }
+        for note in &d.notes {
+            message.push_str(&format!("\n{note}"));
+        }
+        if let Some(hint) = &d.hint {
+            message.push_str(&format!("\nhelp: {hint}"));
+        }
+        let related: Vec<DiagnosticRelatedInformation> = d
+            .labels
+            .iter()
+            .skip(1)
+            .filter_map(|l| {
+                Some(DiagnosticRelatedInformation {
+                    location: source_location(&sources, l.source, l.span, uri, main, enc)?,
+                    message: l.message.clone(),
+                })
+            })
+            .collect();
+        let range = if Some(primary.source) == main {
+            doc.range(primary.span, enc)
+        } else {
+            // An error inside an imported file is shown at the import that
+            // leads to it, with the exact place as related information.
+            let file = &sources.get(primary.source).name;
+            let Some(span) = imports.as_ref().and_then(|list| {
+                list.iter()
+                    .find(|(p, _)| same_file(p, Path::new(file)))
+                    .map(|(_, s)| *s)
+            }) else {
+                continue;
+            };
+            let mut related = related.clone();
+            if let Some(location) =
+                source_location(&sources, primary.source, primary.span, uri, main, enc)
+            {
+                related.insert(
+                    0,
+                    DiagnosticRelatedInformation {
+                        location,
+                        message: d.message.clone(),
+                    },
+                );
+            }
+            out.push(Diagnostic {
+                range: doc.range(span, enc),
+                severity: Some(severity(d.severity)),
+                source: Some("weft".into()),
+                message: format!("in imported file `{file}`: {message}"),
+                related_information: Some(related),
+                ..Default::default()
+            });
+            continue;
+        };
+        out.push(Diagnostic {
+            range,
+            severity: Some(severity(d.severity)),
+            source: Some("weft".into()),
+            message,
+            related_information: (!related.is_empty()).then_some(related),
+            ..Default::default()
+        });
+    }
+    if omitted > 0 {
+        if let Some(last) = out.last_mut() {
+            last.message
+                .push_str(&format!("\n(and {omitted} more errors)"));
+        }
+    }
+    out
+}
+
+fn severity(s: Severity) -> DiagnosticSeverity {
+    match s {
+        Severity::Error => DiagnosticSeverity::ERROR,
+        Severity::Warning => DiagnosticSeverity::WARNING,
+    }
+}
+
+/// Where `span` of a built source is, as a location the editor can open.
+fn source_location(
+    sources: &SourceMap,
+    source: crate::span::SourceId,
+    span: Span,
+    uri: &Uri,
+    main: Option<crate::span::SourceId>,
+    enc: super::Encoding,
+) -> Option<Location> {
+    let file = sources.get(source);
+    let target = if Some(source) == main {
+        uri.clone()
+    } else {
+        uri_of(Path::new(&file.name))?
+    };
+    let doc = Document::new(file.text.clone(), 0);
+    Some(Location::new(target, doc.range(span, enc)))
+}
+
+/// The files a document imports by path, with the span of each import.
+fn import_paths(file: &FileInfo, uri: &Uri) -> Vec<(PathBuf, Span)> {
+    file.analysis
+        .defs
+        .iter()
+        .filter_map(|d| match &d.detail {
+            Detail::Import(ImportSource::Path(p, _)) => Some((import_file(uri, p), d.decl)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The file `import "path"` in the document `uri` names.
+fn import_file(uri: &Uri, path: &str) -> PathBuf {
+    let name = build_name(uri);
+    let dir = Path::new(&name).parent().unwrap_or(Path::new(""));
+    crate::driver::normalize(&dir.join(path))
+}
+
+// ---- Requests ----
+
+impl Server {
+    fn file(&self, uri: &Uri) -> Result<Rc<FileInfo>, Failure> {
+        self.files
+            .get(uri.as_str())
+            .cloned()
+            .ok_or_else(|| Failure::Refused(format!("`{}` is not open", uri.as_str())))
+    }
+
+    /// A file's analysis: the open document's, or one made from disk.
+    fn file_at(&self, path: &Path) -> Option<(Uri, Rc<FileInfo>)> {
+        let uri = uri_of(path)?;
+        if let Some(f) = self.files.get(uri.as_str()) {
+            return Some((uri, f.clone()));
+        }
+        let text = std::fs::read_to_string(path).ok()?;
+        let tree = crate::parser::parse_recovered(&text)?;
+        let analysis = super::analysis::analyze(&tree, text.len());
+        Some((
+            uri,
+            Rc::new(FileInfo {
+                analysis,
+                doc: Document::new(text, 0),
+            }),
+        ))
+    }
+
+    fn position_offset(&self, file: &FileInfo, pos: lsp_types::Position) -> u32 {
+        file.doc.offset(pos, self.encoding) as u32
+    }
+
+    pub fn document_symbols(
+        &mut self,
+        p: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>, Failure> {
+        let file = self.file(&p.text_document.uri)?;
+        let a = &file.analysis;
+        let roots: Vec<DefId> = (0..a.defs.len()).filter(|&d| a.defs[d].global).collect();
+        let symbols = roots
+            .into_iter()
+            .map(|d| self.symbol(&file, d, 0))
+            .collect();
+        Ok(Some(DocumentSymbolResponse::Nested(symbols)))
+    }
+
+    #[allow(deprecated)]
+    fn symbol(&self, file: &FileInfo, def: DefId, depth: usize) -> DocumentSymbol {
+        let a = &file.analysis;
+        let d = &a.defs[def];
+        let children: Vec<DocumentSymbol> = if depth < 32 {
+            (0..a.defs.len())
+                .filter(|&c| {
+                    let cd = &a.defs[c];
+                    cd.parent == Some(def)
+                        && !cd.global
+                        && matches!(
+                            cd.kind,
+                            DefKind::Method | DefKind::Field | DefKind::Function | DefKind::Class
+                        )
+                })
+                .map(|c| self.symbol(file, c, depth + 1))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let signature = describe::signature(a, def, &file.doc.text, None);
+        let range = file.doc.range(d.decl.to(d.span), self.encoding);
+        DocumentSymbol {
+            name: d.name.clone(),
+            detail: signature.lines().next().map(str::to_string),
+            kind: symbol_kind(d.kind),
+            tags: None,
+            deprecated: None,
+            range,
+            selection_range: file.doc.range(d.span, self.encoding),
+            children: (!children.is_empty()).then_some(children),
+        }
+    }
+
+    pub fn definition(
+        &mut self,
+        p: GotoDefinitionParams,
+    ) -> Result<Option<GotoDefinitionResponse>, Failure> {
+        let uri = p.text_document_position_params.text_document.uri;
+        let file = self.file(&uri)?;
+        let offset = self.position_offset(&file, p.text_document_position_params.position);
+        let Some(target) = self.target_at(&uri, &file, offset) else {
+            return Ok(None);
+        };
+        let enc = self.encoding;
+        let locations: Vec<Location> = match target {
+            Target::Decl {
+                uri: target_uri,
+                file: target_file,
+                def,
+                ..
+            } => {
+                let d = &target_file.analysis.defs[def];
+                // An imported module leads to its file.
+                match (&d.detail, d.kind) {
+                    (Detail::Import(source), DefKind::Module) => {
+                        match self.module_file(&target_uri, source) {
+                            Some(path) => match uri_of(&path) {
+                                Some(u) => vec![Location::new(u, Range::default())],
+                                None => Vec::new(),
+                            },
+                            None => vec![Location::new(
+                                target_uri.clone(),
+                                target_file.doc.range(d.span, enc),
+                            )],
+                        }
+                    }
+                    _ => vec![Location::new(
+                        target_uri.clone(),
+                        target_file.doc.range(d.span, enc),
+                    )],
+                }
+            }
+            Target::Std { module, member } => {
+                match (
+                    stdinfo::std_file(&module),
+                    member.span,
+                    stdinfo::weft_source(&module),
+                ) {
+                    (Some(path), Some(span), Some(src)) => {
+                        let doc = Document::new(src.to_string(), 0);
+                        uri_of(&path)
+                            .map(|u| vec![Location::new(u, doc.range(span, enc))])
+                            .unwrap_or_default()
+                    }
+                    _ => Vec::new(),
+                }
+            }
+            Target::Builtin(_) => Vec::new(),
+            Target::Many(target_uri, target_file, defs) => defs
+                .into_iter()
+                .map(|d| {
+                    Location::new(
+                        target_uri.clone(),
+                        target_file
+                            .doc
+                            .range(target_file.analysis.defs[d].span, enc),
+                    )
+                })
+                .collect(),
+        };
+        Ok(match locations.len() {
+            0 => None,
+            1 => locations
+                .into_iter()
+                .next()
+                .map(GotoDefinitionResponse::Scalar),
+            _ => Some(GotoDefinitionResponse::Array(locations)),
+        })
+    }
+
+    /// The file an import names: a relative file, or the on-disk copy of
+    /// a standard module written in Weft (natives have none).
+    fn module_file(&self, uri: &Uri, source: &ImportSource) -> Option<PathBuf> {
+        match source {
+            ImportSource::Std(id) => stdinfo::std_file(&id.name),
+            ImportSource::Path(p, _) => Some(import_file(uri, p)),
+        }
+    }
+
+    pub fn hover(&mut self, p: HoverParams) -> Result<Option<Hover>, Failure> {
+        let uri = p.text_document_position_params.text_document.uri;
+        let file = self.file(&uri)?;
+        let offset = self.position_offset(&file, p.text_document_position_params.position);
+        let Some(target) = self.target_at(&uri, &file, offset) else {
+            return Ok(None);
+        };
+        let (signature, doc) = match target {
+            Target::Decl {
+                file: target_file,
+                def,
+                module,
+                ..
+            } => {
+                let a = &target_file.analysis;
+                let text = &target_file.doc.text;
+                let mut signature = describe::signature(a, def, text, module.as_deref());
+                if let Detail::Import(ImportSource::Std(id)) = &a.defs[def].detail {
+                    if stdinfo::is_std_module(&id.name) {
+                        signature.push_str("  // standard module");
+                    }
+                }
+                let doc = describe::doc_comment(text, a.defs[def].decl.start as usize);
+                (signature, doc)
+            }
+            Target::Std { member, .. } | Target::Builtin(member) => (member.signature, member.doc),
+            Target::Many(_, target_file, defs) => {
+                let a = &target_file.analysis;
+                let lines: Vec<String> = defs
+                    .iter()
+                    .map(|&d| describe::signature(a, d, &target_file.doc.text, None))
+                    .collect();
+                (lines.join("\n"), String::new())
+            }
+        };
+        let mut value = format!("```weft\n{signature}\n```");
+        if !doc.is_empty() {
+            value.push_str(&format!("\n\n{doc}"));
+        }
+        Ok(Some(Hover {
+            contents: HoverContents::Markup(MarkupContent {
+                kind: MarkupKind::Markdown,
+                value,
+            }),
+            range: None,
+        }))
+    }
+
+    /// What the name or member at `offset` of `file` refers to.
+    fn target_at(&mut self, uri: &Uri, file: &Rc<FileInfo>, offset: u32) -> Option<Target> {
+        let a = &file.analysis;
+        if let Some(def) = a.def_at(offset) {
+            return Some(Target::Decl {
+                uri: uri.clone(),
+                file: file.clone(),
+                def,
+                module: None,
+            });
+        }
+        if let Some(m) = a.member_at(offset) {
+            return self.member_target(uri, file, m);
+        }
+        // A built-in name (`print`, `Channel`, `TypeError`).
+        let word = word_at(&file.doc.text, offset as usize)?;
+        self.std
+            .globals()
+            .iter()
+            .find(|m| m.name == word)
+            .cloned()
+            .map(Target::Builtin)
+    }
+
+    fn member_target(&mut self, uri: &Uri, file: &Rc<FileInfo>, m: &MemberUse) -> Option<Target> {
+        let a = &file.analysis;
+        let local = |def: Option<DefId>| {
+            def.map(|def| Target::Decl {
+                uri: uri.clone(),
+                file: file.clone(),
+                def,
+                module: None,
+            })
+        };
+        let any_method = || {
+            let all = a.methods_named(&m.name);
+            (!all.is_empty()).then(|| Target::Many(uri.clone(), file.clone(), all))
+        };
+        match m.receiver {
+            Receiver::Instance(class) => local(a.find_member(class, &m.name))
+                .or_else(|| self.inherited_member(uri, file, class, &m.name, 0))
+                .or_else(any_method),
+            Receiver::Super(class) => match a.superclass.get(&class).copied() {
+                Some(base) => local(a.find_member(base, &m.name))
+                    .or_else(|| self.inherited_member(uri, file, base, &m.name, 0)),
+                None => {
+                    let (module, base) = a.foreign_superclass.get(&class)?.clone();
+                    self.foreign_class_member(uri, file, module, &base, &m.name, 0)
+                }
+            },
+            Receiver::Def(def) => match (&a.defs[def].detail, a.defs[def].kind) {
+                (Detail::Import(source), DefKind::Module) => {
+                    self.module_member(uri, source, &m.name)
+                }
+                (_, DefKind::Class) => local(a.find_member(def, &m.name)),
+                _ => any_method(),
+            },
+            Receiver::Unknown => any_method(),
+        }
+    }
+
+    /// Member `name` of a class of another module that `class` (or one of
+    /// its superclasses in this file) inherits from.
+    fn inherited_member(
+        &mut self,
+        uri: &Uri,
+        file: &Rc<FileInfo>,
+        class: DefId,
+        name: &str,
+        depth: usize,
+    ) -> Option<Target> {
+        let a = &file.analysis;
+        let (module, base) = a
+            .class_chain(class)
+            .into_iter()
+            .find_map(|c| a.foreign_superclass.get(&c).cloned())?;
+        self.foreign_class_member(uri, file, module, &base, name, depth)
+    }
+
+    /// Member `name` of class `base` of the module `module` declares.
+    fn foreign_class_member(
+        &mut self,
+        uri: &Uri,
+        file: &Rc<FileInfo>,
+        module: DefId,
+        base: &str,
+        name: &str,
+        depth: usize,
+    ) -> Option<Target> {
+        // Modules may import each other in a cycle.
+        if depth > 8 {
+            return None;
+        }
+        let Detail::Import(ImportSource::Path(p, _)) = &file.analysis.defs[module].detail else {
+            return None;
+        };
+        let (target_uri, target) = self.file_at(&import_file(uri, p))?;
+        let class = target.analysis.top_level(base)?;
+        match target.analysis.find_member(class, name) {
+            Some(def) => Some(Target::Decl {
+                uri: target_uri,
+                file: target,
+                def,
+                module: None,
+            }),
+            None => self.inherited_member(&target_uri, &target, class, name, depth + 1),
+        }
+    }
+
+    /// Member `name` of the module an import names.
+    fn module_member(&mut self, uri: &Uri, source: &ImportSource, name: &str) -> Option<Target> {
+        match source {
+            ImportSource::Std(id) => {
+                let member = self
+                    .std
+                    .members(&id.name)
+                    .iter()
+                    .find(|m| m.name == name)?
+                    .clone();
+                Some(Target::Std {
+                    module: id.name.clone(),
+                    member,
+                })
+            }
+            ImportSource::Path(p, _) => {
+                let path = import_file(uri, p);
+                let (target_uri, target) = self.file_at(&path)?;
+                let def = target.analysis.top_level(name)?;
+                let module = crate::compiler::import_binding(&crate::ast::Import {
+                    source: source.clone(),
+                    alias: None,
+                });
+                Some(Target::Decl {
+                    uri: target_uri,
+                    file: target,
+                    def,
+                    module,
+                })
+            }
+        }
+    }
+
+    pub fn completion(
+        &mut self,
+        p: CompletionParams,
+    ) -> Result<Option<CompletionResponse>, Failure> {
+        let uri = p.text_document_position.text_document.uri;
+        let pos = p.text_document_position.position;
+        let Some(doc) = self.docs.get(uri.as_str()) else {
+            return Err(Failure::Refused(format!("`{}` is not open", uri.as_str())));
+        };
+        // The words before the cursor come from the text as it is now; the
+        // names from the latest analysis.
+        let offset = doc.offset(pos, self.encoding);
+        let line_start = doc.line_start(offset);
+        let line = doc.text[line_start..]
+            .lines()
+            .next()
+            .unwrap_or("")
+            .to_string();
+        let column = offset - line_start;
+        let file = self.file(&uri)?;
+        let items = match crate::repl::complete::target(&line, column) {
+            crate::repl::complete::Target::Nothing => Vec::new(),
+            crate::repl::complete::Target::Name { start, .. } => {
+                if line[..start].trim_end() == "import" {
+                    stdinfo::std_modules()
+                        .into_iter()
+                        .map(|m| item(m, CompletionItemKind::MODULE, None))
+                        .collect()
+                } else {
+                    self.name_items(&file, offset as u32)
+                }
+            }
+            crate::repl::complete::Target::Member { receiver, .. } => {
+                self.member_items(&uri, &file, offset as u32, &receiver)
+            }
+        };
+        Ok(Some(CompletionResponse::Array(items)))
+    }
+
+    /// Names visible at `offset`, the built-ins and the keywords.
+    fn name_items(&mut self, file: &FileInfo, offset: u32) -> Vec<CompletionItem> {
+        let a = &file.analysis;
+        let mut items: Vec<CompletionItem> = a
+            .visible_at(offset)
+            .into_iter()
+            .map(|d| {
+                let sig = describe::signature(a, d, &file.doc.text, None);
+                item(&a.defs[d].name, completion_kind(a.defs[d].kind), Some(sig))
+            })
+            .collect();
+        let known: std::collections::HashSet<String> =
+            items.iter().map(|i| i.label.clone()).collect();
+        for m in self.std.globals() {
+            if !known.contains(&m.name) {
+                items.push(item(
+                    &m.name,
+                    completion_kind(m.kind),
+                    Some(m.signature.clone()),
+                ));
+            }
+        }
+        for k in Token::KEYWORDS {
+            items.push(item(k, CompletionItemKind::KEYWORD, None));
+        }
+        items
+    }
+
+    /// Members after `receiver.`: of an imported module, of `self`'s
+    /// class, or of a class named in this file.
+    fn member_items(
+        &mut self,
+        uri: &Uri,
+        file: &FileInfo,
+        offset: u32,
+        receiver: &[String],
+    ) -> Vec<CompletionItem> {
+        let [name] = receiver else {
+            return Vec::new();
+        };
+        let a = &file.analysis;
+        if name == "self" {
+            let Some(class) = a.class_at(offset) else {
+                return Vec::new();
+            };
+            return class_items(file, class);
+        }
+        let def = a
+            .visible_at(offset)
+            .into_iter()
+            .find(|&d| a.defs[d].name == *name)
+            .or_else(|| a.top_level(name));
+        let Some(def) = def else {
+            return Vec::new();
+        };
+        match (&a.defs[def].detail, a.defs[def].kind) {
+            (Detail::Import(ImportSource::Std(id)), _) => self
+                .std
+                .members(&id.name)
+                .iter()
+                .map(|m| item(&m.name, completion_kind(m.kind), Some(m.signature.clone())))
+                .collect(),
+            (Detail::Import(ImportSource::Path(p, _)), _) => {
+                let Some((_, target)) = self.file_at(&import_file(uri, p)) else {
+                    return Vec::new();
+                };
+                stdinfo::public_members(&target.analysis, &target.doc.text, Some(name))
+                    .into_iter()
+                    .map(|m| item(&m.name, completion_kind(m.kind), Some(m.signature)))
+                    .collect()
+            }
+            (_, DefKind::Class) => class_items(file, def),
+            _ => Vec::new(),
+        }
+    }
+
+    pub fn prepare_rename(
+        &mut self,
+        p: TextDocumentPositionParams,
+    ) -> Result<Option<PrepareRenameResponse>, Failure> {
+        let file = self.file(&p.text_document.uri)?;
+        let offset = self.position_offset(&file, p.position);
+        let Some(def) = renamable(&file.analysis, offset) else {
+            return Ok(None);
+        };
+        let a = &file.analysis;
+        let inside = |s: Span| s.start <= offset && offset <= s.end;
+        let span = a
+            .occurrences(def)
+            .into_iter()
+            .find(|s| inside(*s))
+            .unwrap_or(a.defs[def].span);
+        Ok(Some(PrepareRenameResponse::Range(
+            file.doc.range(span, self.encoding),
+        )))
+    }
+
+    pub fn rename(&mut self, p: RenameParams) -> Result<Option<WorkspaceEdit>, Failure> {
+        let uri = p.text_document_position.text_document.uri;
+        let file = self.file(&uri)?;
+        let offset = self.position_offset(&file, p.text_document_position.position);
+        let new_name = p.new_name;
+        if !is_identifier(&new_name) {
+            return Err(Failure::InvalidParams(format!(
+                "`{new_name}` is not a valid name"
+            )));
+        }
+        let a = &file.analysis;
+        let Some(def) = a.def_at(offset) else {
+            return Err(Failure::Refused("there is no name here to rename".into()));
+        };
+        if renamable(a, offset).is_none() {
+            return Err(Failure::Refused(format!(
+                "only local names can be renamed; `{}` may be used by other modules",
+                a.defs[def].name
+            )));
+        }
+        let edits: Vec<TextEdit> = a
+            .occurrences(def)
+            .into_iter()
+            .map(|s| TextEdit::new(file.doc.range(s, self.encoding), new_name.clone()))
+            .collect();
+        // `Uri` only caches its parse inside; its hash and equality are
+        // those of its text, so it is a sound key.
+        #[allow(clippy::mutable_key_type)]
+        let mut changes = HashMap::new();
+        changes.insert(uri, edits);
+        Ok(Some(WorkspaceEdit::new(changes)))
+    }
+}
+
+/// The local (a variable, parameter, loop or catch name of a function or
+/// block) named at `offset`: top-level names, methods and fields may be
+/// used from other files, so only locals are renamed.
+fn renamable(a: &Analysis, offset: u32) -> Option<DefId> {
+    let def = a.def_at(offset)?;
+    let d = &a.defs[def];
+    let local = !d.global && matches!(d.kind, DefKind::Variable | DefKind::Parameter)
+        || !d.global && matches!(d.kind, DefKind::Function | DefKind::Class) && d.parent.is_some();
+    local.then_some(def)
+}
+
+fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    let first_ok = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    first_ok
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !Token::KEYWORDS.contains(&name)
+}
+
+/// The identifier around byte `offset` of `text`.
+fn word_at(text: &str, offset: usize) -> Option<String> {
+    let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let offset = offset.min(text.len());
+    let start = text[..offset]
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| is_word(*c))
+        .last()
+        .map_or(offset, |(i, _)| i);
+    let end = text[offset..]
+        .char_indices()
+        .find(|(_, c)| !is_word(*c))
+        .map_or(text.len(), |(i, _)| offset + i);
+    (end > start).then(|| text[start..end].to_string())
+}
+
+fn class_items(file: &FileInfo, class: DefId) -> Vec<CompletionItem> {
+    let a = &file.analysis;
+    a.class_members(class)
+        .into_iter()
+        .map(|d| {
+            let sig = describe::signature(a, d, &file.doc.text, None);
+            item(&a.defs[d].name, completion_kind(a.defs[d].kind), Some(sig))
+        })
+        .collect()
+}
+
+fn item(label: &str, kind: CompletionItemKind, detail: Option<String>) -> CompletionItem {
+    CompletionItem {
+        label: label.to_string(),
+        kind: Some(kind),
+        detail,
+        ..Default::default()
+    }
+}
+
+fn completion_kind(kind: DefKind) -> CompletionItemKind {
+    match kind {
+        DefKind::Variable | DefKind::Parameter => CompletionItemKind::VARIABLE,
+        DefKind::Function => CompletionItemKind::FUNCTION,
+        DefKind::Class => CompletionItemKind::CLASS,
+        DefKind::Method => CompletionItemKind::METHOD,
+        DefKind::Field => CompletionItemKind::FIELD,
+        DefKind::Module => CompletionItemKind::MODULE,
+    }
+}
+
+fn symbol_kind(kind: DefKind) -> SymbolKind {
+    match kind {
+        DefKind::Variable | DefKind::Parameter => SymbolKind::VARIABLE,
+        DefKind::Function => SymbolKind::FUNCTION,
+        DefKind::Class => SymbolKind::CLASS,
+        DefKind::Method => SymbolKind::METHOD,
+        DefKind::Field => SymbolKind::FIELD,
+        DefKind::Module => SymbolKind::MODULE,
+    }
+}
