@@ -1,8 +1,8 @@
 //! The tree-sitter grammar in `editors/tree-sitter-weft`, checked with the
 //! `tree-sitter` CLI: its corpus, query and highlight tests pass, and every
 //! `.weft` file of the repository that Weft's own lexer and parser accept
-//! (under `examples/`, `tests/golden/` and `std/`) parses with no ERROR or
-//! MISSING node.
+//! (under `examples/`, `tests/golden/`, `std/` and `benches/`) parses with no
+//! ERROR or MISSING node, into the same statements as Weft's parser makes.
 //!
 //! The grammar is copied to `CARGO_TARGET_TMPDIR` and generated and compiled
 //! there, so the repository stays clean. A file is copied only when its
@@ -20,7 +20,7 @@ use weft::ast::{Stmt, StmtKind};
 const GRAMMAR_DIR: &str = "editors/tree-sitter-weft";
 
 /// The folders whose `.weft` files must all parse.
-const SOURCE_DIRS: [&str; 3] = ["examples", "tests/golden", "std"];
+const SOURCE_DIRS: [&str; 4] = ["examples", "tests/golden", "std", "benches"];
 
 /// The `tree-sitter` executable: on PATH, or where `cargo install` puts it.
 fn tree_sitter_cli() -> Option<PathBuf> {
@@ -79,7 +79,12 @@ fn mirror_grammar(grammar: &Path, work: &Path) -> bool {
         let _ = fs::remove_dir_all(work.join(sub));
     }
     let mut grammar_changed = false;
-    for file in ["grammar.js", "tree-sitter.json", "package.json", "src/scanner.c"] {
+    for file in [
+        "grammar.js",
+        "tree-sitter.json",
+        "package.json",
+        "src/scanner.c",
+    ] {
         let changed = write_if_changed(&work.join(file), &fs::read(grammar.join(file)).unwrap());
         grammar_changed |= changed && file == "grammar.js";
     }
@@ -227,10 +232,119 @@ fn tree_sitter_statements(tree: &str) -> Vec<(Pos, Pos)> {
     spans
 }
 
+/// `tree-sitter test`: the corpus, the queries and the highlight tests.
+/// Returns how many tests passed.
+fn grammar_tests(cli: &Path, work: &Path, config: &str) -> usize {
+    let out = run(cli, work, &["test", "--config-path", config]);
+    let report = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(out.status.success(), "tree-sitter test failed:\n{report}");
+    // A corpus that went missing would make `tree-sitter test` pass trivially.
+    let passed = report.matches('✓').count();
+    assert!(
+        passed >= 40,
+        "only {passed} tree-sitter tests ran:\n{report}"
+    );
+    passed
+}
+
+/// Every `.weft` file under [`SOURCE_DIRS`] that Weft's parser accepts,
+/// with its statements.
+fn valid_files(root: &Path) -> Vec<(PathBuf, Vec<(Pos, Pos)>)> {
+    let mut valid = Vec::new();
+    for dir in SOURCE_DIRS {
+        for path in files_under(&root.join(dir)) {
+            if path.extension().is_some_and(|e| e == "weft") {
+                let src = fs::read_to_string(&path).unwrap();
+                if let Some(statements) = weft_statements(&src) {
+                    valid.push((path, statements));
+                }
+            }
+        }
+    }
+    valid
+}
+
+/// Parses all `files` with one CLI run: none may hold an ERROR or MISSING
+/// node, and each must have the statements Weft's parser found.
+fn parse_all(
+    cli: &Path,
+    work: &Path,
+    config: &str,
+    root: &Path,
+    files: &[(PathBuf, Vec<(Pos, Pos)>)],
+) {
+    let list: String = files
+        .iter()
+        .map(|(p, _)| format!("{}\n", p.display()))
+        .collect();
+    let paths = work.join("valid-files.txt");
+    fs::write(&paths, list).unwrap();
+    let out = run(
+        cli,
+        work,
+        &[
+            "parse",
+            "--config-path",
+            config,
+            "--paths",
+            paths.to_str().unwrap(),
+        ],
+    );
+    // After each file's tree, a file with an error gets one more line naming
+    // the first ERROR or MISSING node and its position.
+    let stdout = text(&out.stdout);
+    let failures: Vec<&str> = stdout.lines().filter(|l| l.contains("\tParse: ")).collect();
+    assert!(
+        out.status.success() && failures.is_empty(),
+        "{} of {} valid Weft files do not parse with tree-sitter:\n{}\n{}",
+        failures.len(),
+        files.len(),
+        failures.join("\n"),
+        text(&out.stderr)
+    );
+
+    // Statements end where Weft's parser ends them: the same statements
+    // (outside lambdas), at the same places, in every file.
+    let trees: Vec<&str> = stdout.split("(source_file ").skip(1).collect();
+    assert_eq!(trees.len(), files.len(), "one tree per file expected");
+    let mut mismatches = Vec::new();
+    for ((path, expected), tree) in files.iter().zip(&trees) {
+        let actual = tree_sitter_statements(tree);
+        if actual != *expected {
+            let first = expected
+                .iter()
+                .zip(&actual)
+                .find(|(e, a)| e != a)
+                .map_or_else(
+                    || {
+                        format!(
+                            "{} statements, tree-sitter has {}",
+                            expected.len(),
+                            actual.len()
+                        )
+                    },
+                    |(e, a)| format!("Weft has a statement at {e:?}, tree-sitter at {a:?}"),
+                );
+            let shown = path.strip_prefix(root).unwrap_or(path);
+            mismatches.push(format!("{}: {first}", shown.display()));
+        }
+    }
+    assert!(
+        mismatches.is_empty(),
+        "tree-sitter splits statements differently from Weft in {} files \
+         (positions are [row, column] from 0):\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
+}
+
+/// One test, so that nothing else works on the generated parser meanwhile.
 #[test]
 fn tree_sitter_grammar() {
     let Some(cli) = tree_sitter_cli() else {
-        eprintln!("skipped: tree-sitter CLI not installed (cargo install --locked tree-sitter-cli)");
+        eprintln!(
+            "skipped: tree-sitter CLI not installed (cargo install --locked tree-sitter-cli)"
+        );
         return;
     };
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -251,80 +365,15 @@ fn tree_sitter_grammar() {
             text(&out.stderr)
         );
     }
+    let passed = grammar_tests(&cli, &work, config);
 
-    let out = run(&cli, &work, &["test", "--config-path", config]);
-    let report = format!("{}{}", text(&out.stdout), text(&out.stderr));
-    assert!(out.status.success(), "tree-sitter test failed:\n{report}");
-    // A corpus that went missing would make `tree-sitter test` pass trivially.
-    let passed = report.matches('✓').count();
-    assert!(passed >= 40, "only {passed} tree-sitter tests ran:\n{report}");
-
-    // Every valid Weft file, parsed by one CLI run.
-    let mut valid = Vec::new();
-    for dir in SOURCE_DIRS {
-        for path in files_under(&root.join(dir)) {
-            if path.extension().is_some_and(|e| e == "weft") {
-                let src = fs::read_to_string(&path).unwrap();
-                if let Some(statements) = weft_statements(&src) {
-                    valid.push((path, statements));
-                }
-            }
-        }
-    }
-    assert!(valid.len() > 100, "only {} valid .weft files found", valid.len());
-    let list: String = valid.iter().map(|(p, _)| format!("{}\n", p.display())).collect();
-    let paths = work.join("valid-files.txt");
-    fs::write(&paths, list).unwrap();
-    let out = run(
-        &cli,
-        &work,
-        &["parse", "--config-path", config, "--paths", paths.to_str().unwrap()],
-    );
-    // After each file's tree, a file with an error gets one more line naming
-    // the first ERROR or MISSING node and its position.
-    let stdout = text(&out.stdout);
-    let failures: Vec<&str> = stdout
-        .lines()
-        .filter(|l| l.contains("\tParse: "))
-        .collect();
+    let valid = valid_files(root);
     assert!(
-        out.status.success() && failures.is_empty(),
-        "{} of {} valid Weft files do not parse with tree-sitter:\n{}\n{}",
-        failures.len(),
-        valid.len(),
-        failures.join("\n"),
-        text(&out.stderr)
+        valid.len() > 100,
+        "only {} valid .weft files found",
+        valid.len()
     );
-
-    // Statements end where Weft's parser ends them: the same statements
-    // (outside lambdas), at the same places, in every file.
-    let trees: Vec<&str> = stdout
-        .split("(source_file ")
-        .skip(1)
-        .collect();
-    assert_eq!(trees.len(), valid.len(), "one tree per file expected");
-    let mut mismatches = Vec::new();
-    for ((path, expected), tree) in valid.iter().zip(&trees) {
-        let actual = tree_sitter_statements(tree);
-        if &actual != expected {
-            let first = expected
-                .iter()
-                .zip(&actual)
-                .find(|(e, a)| e != a)
-                .map_or_else(
-                    || format!("{} statements, tree-sitter has {}", expected.len(), actual.len()),
-                    |(e, a)| format!("Weft has a statement at {e:?}, tree-sitter at {a:?}"),
-                );
-            mismatches.push(format!("{}: {first}", path.display()));
-        }
-    }
-    assert!(
-        mismatches.is_empty(),
-        "tree-sitter splits statements differently from Weft in {} files \
-         (positions are [row, column] from 0):\n{}",
-        mismatches.len(),
-        mismatches.join("\n")
-    );
+    parse_all(&cli, &work, config, root, &valid);
     eprintln!(
         "tree-sitter: {passed} grammar tests passed; {} valid Weft files parse, \
          with the same statements as Weft's parser",
