@@ -24,16 +24,18 @@ const SOURCE_DIRS: [&str; 4] = ["examples", "tests/golden", "std", "benches"];
 
 /// The `tree-sitter` executable: on PATH, or where `cargo install` puts it.
 fn tree_sitter_cli() -> Option<PathBuf> {
-    let on_path = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|dir| dir.join("tree-sitter"))
-            .find(|candidate| candidate.is_file())
-    });
-    on_path.or_else(|| {
-        let home = std::env::var_os("HOME")?;
-        let candidate = Path::new(&home).join(".cargo/bin/tree-sitter");
-        candidate.is_file().then_some(candidate)
-    })
+    if on_path("tree-sitter") {
+        return Some(PathBuf::from("tree-sitter"));
+    }
+    let home = std::env::var_os("HOME")?;
+    let candidate = Path::new(&home).join(".cargo/bin/tree-sitter");
+    candidate.is_file().then_some(candidate)
+}
+
+/// Whether `program` is an executable on PATH.
+fn on_path(program: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
 }
 
 /// Every file under `dir`, recursively, in a stable order.
@@ -357,7 +359,10 @@ fn tree_sitter_grammar() {
     let config = config.to_str().unwrap();
 
     if mirror_grammar(&root.join(GRAMMAR_DIR), &work) {
-        let out = run(&cli, &work, &["generate"]);
+        // `grammar.js` is evaluated by Node, or by the CLI's own JavaScript
+        // engine when Node is missing.
+        let runtime = if on_path("node") { "node" } else { "native" };
+        let out = run(&cli, &work, &["generate", "--js-runtime", runtime]);
         assert!(
             out.status.success(),
             "tree-sitter generate failed:\n{}{}",
