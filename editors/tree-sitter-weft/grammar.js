@@ -7,6 +7,13 @@
 // @ts-check
 
 // Expression levels, loosest first (grammar/weft.ebnf, "Expressions").
+//
+// They also decide where a statement ends. Where an expression could end a
+// statement or go on (`f` before `(x)` on the next line, `a` before `-b`),
+// the operator's precedence is above the statement's, so the expression goes
+// on, as in Weft's parser: `f\n(x)` is one call. `return`, `yield`, `let`
+// and the other statements with an optional tail are right-associative, so
+// they take the tail whenever one can start.
 const PREC = {
   lambda: -1,
   yield: 1,
@@ -22,6 +29,24 @@ const PREC = {
   postfix: 11,
   method: 12,
 };
+
+/** @type {Array<[string, number]>} */
+const BINARY_OPERATORS = [
+  ['||', PREC.or],
+  ['&&', PREC.and],
+  ['==', PREC.equality],
+  ['!=', PREC.equality],
+  ['<', PREC.comparison],
+  ['<=', PREC.comparison],
+  ['>', PREC.comparison],
+  ['>=', PREC.comparison],
+  ['is', PREC.is],
+  ['+', PREC.additive],
+  ['-', PREC.additive],
+  ['*', PREC.multiplicative],
+  ['/', PREC.multiplicative],
+  ['%', PREC.multiplicative],
+];
 
 // Every keyword. After "." (and as a method name) a keyword is an ordinary
 // name: `g.throw(e)`, `x.in`.
@@ -258,30 +283,15 @@ module.exports = grammar({
     )),
 
     binary_expression: $ => choice(
-      ...[
-        ['||', PREC.or],
-        ['&&', PREC.and],
-        ['==', PREC.equality],
-        ['!=', PREC.equality],
-        ['<', PREC.comparison],
-        ['<=', PREC.comparison],
-        ['>', PREC.comparison],
-        ['>=', PREC.comparison],
-        ['is', PREC.is],
-        ['+', PREC.additive],
-        ['-', PREC.additive],
-        ['*', PREC.multiplicative],
-        ['/', PREC.multiplicative],
-        ['%', PREC.multiplicative],
-      ].map(([operator, precedence]) => prec.left(/** @type {number} */ (precedence), seq(
+      ...BINARY_OPERATORS.map(([operator, precedence]) => prec.left(precedence, seq(
         field('left', $._expression),
-        // @ts-ignore
         field('operator', operator),
         field('right', $._expression),
       ))),
     ),
 
-    // `0..10` excludes the end, `0..=10` includes it; ranges do not chain.
+    // `0..10` excludes the end, `0..=10` includes it. Weft rejects a chain
+    // `a .. b .. c`; here it nests to the left.
     range_expression: $ => prec.left(PREC.range, seq(
       field('left', $._expression),
       field('operator', choice('..', '..=')),
