@@ -210,6 +210,9 @@ fn npm_ready() -> bool {
     static READY: OnceLock<Mutex<Option<bool>>> = OnceLock::new();
     let mut ready = READY.get_or_init(|| Mutex::new(None)).lock().unwrap();
     if let Some(r) = *ready {
+        if !r {
+            eprintln!("skipped: npm not installed");
+        }
         return r;
     }
     let dir = vscode_dir();
