@@ -428,23 +428,33 @@ impl Shapes {
 enum Piece {
     Term(Sym),
     /// Start and end of something that may be wrapped in parentheses.
-    Open(usize),
+    Open(usize, Wrap),
     Close(usize, Wrap),
     StmtStart,
     StmtEnd(Ending),
 }
 
+/// What may need parentheses.
 #[derive(Clone, Copy, PartialEq)]
 enum Wrap {
+    /// A map, which must not open a statement.
     Map,
+    /// A lambda with an arrow body, which must not be followed by an
+    /// operator or suffix.
     Arrow,
+    /// `yield` without an operand, which must not be followed by a token
+    /// that can begin one.
     BareYield,
 }
 
+/// How a statement ends, which decides whether it needs a `;` after it.
 #[derive(Clone, Copy, PartialEq)]
 enum Ending {
+    /// With a keyword or a block's `}`.
     Closed,
+    /// With an expression, which a `(`, `[` or `-` after it would continue.
     Expression,
+    /// With `return` and no operand.
     BareReturn,
 }
 
@@ -561,6 +571,7 @@ impl Generator<'_> {
         })
     }
 
+    /// The terminals of `tree` in order, with the marks `sentence` needs.
     fn pieces(&self, tree: &Tree, out: &mut Vec<Piece>, ids: &mut usize) {
         let s = &self.shapes;
         let Some(rule) = tree.rule else {
@@ -581,8 +592,8 @@ impl Generator<'_> {
         };
         let id = *ids;
         *ids += 1;
-        if wrap.is_some() {
-            out.push(Piece::Open(id));
+        if let Some(wrap) = wrap {
+            out.push(Piece::Open(id, wrap));
         }
         if tree.sym == s.statement {
             out.push(Piece::StmtStart);
@@ -614,10 +625,8 @@ impl Generator<'_> {
         // A map opening a statement; decided left to right.
         let mut wrapped = FxHashSet::default();
         for w in pieces.windows(2) {
-            if let [Piece::StmtStart, Piece::Open(id)] = w {
-                if pieces.contains(&Piece::Close(*id, Wrap::Map)) {
-                    wrapped.insert(*id);
-                }
+            if let [Piece::StmtStart, Piece::Open(id, Wrap::Map)] = w {
+                wrapped.insert(*id);
             }
         }
         // The rest depends on what follows: decided right to left.
@@ -638,7 +647,7 @@ impl Generator<'_> {
                         out.push(s.rparen);
                     }
                 }
-                Piece::Open(id) => {
+                Piece::Open(id, _) => {
                     if wrapped.contains(&id) {
                         out.push(s.lparen);
                     }

@@ -9,8 +9,6 @@
 //! groups become fresh nonterminals (`postfix.1`, ...): `{ x }` is
 //! `N = ε | N x`, left-recursive, which Earley handles in linear time.
 
-#![allow(dead_code)]
-
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::fmt::Write as _;
 
