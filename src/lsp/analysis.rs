@@ -103,6 +103,8 @@ pub struct Analysis {
     /// module (`class Dog < util.Animal`): the module's declaration and the
     /// class name.
     pub foreign_superclass: FxHashMap<DefId, (DefId, String)>,
+    /// The methods and fields each class declares itself, in order.
+    own_members: FxHashMap<DefId, Vec<DefId>>,
 }
 
 /// Builds the analysis of a module whose text is `len` bytes long.
@@ -120,7 +122,13 @@ pub fn analyze(module: &ast::Module, len: usize) -> Analysis {
     for stmt in &module.body {
         w.stmt(stmt, true);
     }
-    w.out
+    let mut out = w.out;
+    for (i, d) in out.defs.iter().enumerate() {
+        if let (Some(class), DefKind::Method | DefKind::Field) = (d.parent, d.kind) {
+            out.own_members.entry(class).or_default().push(i);
+        }
+    }
+    out
 }
 
 impl Analysis {
@@ -200,11 +208,8 @@ impl Analysis {
         let mut seen = rustc_hash::FxHashSet::default();
         let mut out = Vec::new();
         for c in self.class_chain(class) {
-            for (i, d) in self.defs.iter().enumerate() {
-                if d.parent == Some(c)
-                    && matches!(d.kind, DefKind::Method | DefKind::Field)
-                    && seen.insert(d.name.as_str())
-                {
+            for &i in self.own_members.get(&c).into_iter().flatten() {
+                if seen.insert(self.defs[i].name.as_str()) {
                     out.push(i);
                 }
             }

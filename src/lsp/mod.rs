@@ -38,7 +38,8 @@ pub fn run() -> i32 {
     let status = match serve(&connection) {
         Ok(status) => status,
         Err(e) => {
-            eprintln!("weft lsp: {e}");
+            // The protocol error may quote a whole message: keep the line short.
+            eprintln!("weft lsp: {}", crate::diagnostics::clip_to(&e.to_string(), 300));
             1
         }
     };
@@ -61,7 +62,11 @@ fn serve(connection: &Connection) -> Result<i32, Box<dyn std::error::Error>> {
             version: Some(env!("CARGO_PKG_VERSION").into()),
         }),
     };
-    connection.initialize_finish(id, serde_json::to_value(result)?)?;
+    // Sent by hand rather than with `initialize_finish`, which fails on
+    // anything but `initialized` next: a client that goes straight to
+    // `didOpen` is served too.
+    let response = Response::new_ok(id, serde_json::to_value(result)?);
+    connection.sender.send(Message::Response(response))?;
     let mut server = Server {
         docs: FxHashMap::default(),
         files: FxHashMap::default(),
@@ -118,6 +123,7 @@ fn capabilities(encoding: Encoding) -> ServerCapabilities {
             TextDocumentSyncOptions {
                 open_close: Some(true),
                 change: Some(TextDocumentSyncKind::INCREMENTAL),
+                save: Some(lsp_types::TextDocumentSyncSaveOptions::Supported(true)),
                 ..Default::default()
             },
         )),
@@ -242,6 +248,17 @@ impl Server {
                     }
                     doc.version = p.text_document.version;
                     self.changed(&p.text_document.uri);
+                }
+            }
+            // Other open files may import the one saved, and their
+            // diagnostics read imports from disk: check them all again.
+            notif::DidSaveTextDocument::METHOD => {
+                let mut open: Vec<String> = self.docs.keys().cloned().collect();
+                open.sort();
+                for key in open {
+                    if let Ok(uri) = key.parse::<Uri>() {
+                        self.changed(&uri);
+                    }
                 }
             }
             notif::DidCloseTextDocument::METHOD => {
