@@ -999,3 +999,35 @@ fn a_twenty_thousand_line_file() {
     assert!(names.contains(&format!("f{}", n - 1)), "{}", names.len());
     c.finish();
 }
+
+#[test]
+#[ignore = "bug: fixing and saving an imported file leaves the importer's stale `in imported file` diagnostic"]
+fn saving_a_fixed_import_clears_the_importers_diagnostic() {
+    let dir = folder("stale");
+    let util = dir.join("u.weft");
+    std::fs::write(&util, "fn uf(a) { return nope }\n").unwrap();
+    let text = "import \"./u.weft\" as u\nprint(u.uf(1))\n";
+    let main = dir.join("main.weft");
+    std::fs::write(&main, text).unwrap();
+    let (u, util_uri) = (uri(&main), uri(&util));
+    let mut c = Client::start(json!({}));
+    c.open(&u, text);
+    assert_eq!(c.diagnostics(&u, 1).len(), 1);
+    c.open(&util_uri, "fn uf(a) { return nope }\n");
+    assert_eq!(c.diagnostics(&util_uri, 1).len(), 1);
+    // The user fixes the imported file and saves it.
+    c.change(
+        &util_uri,
+        2,
+        json!([{"range": {"start": {"line": 0, "character": 18}, "end": {"line": 0, "character": 22}}, "text": "a"}]),
+    );
+    assert!(c.diagnostics(&util_uri, 2).is_empty());
+    std::fs::write(&util, "fn uf(a) { return a }\n").unwrap();
+    c.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": util_uri}}),
+    );
+    // The importer's diagnostics are published again, now empty.
+    assert!(c.diagnostics(&u, 1).is_empty());
+    c.finish();
+}
