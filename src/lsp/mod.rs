@@ -70,26 +70,43 @@ fn serve(connection: &Connection) -> Result<i32, Box<dyn std::error::Error>> {
     let mut server = Server {
         docs: FxHashMap::default(),
         files: FxHashMap::default(),
+        dirty: Vec::new(),
         encoding,
         std: stdinfo::StdInfo::default(),
         outbox: Vec::new(),
     };
+    let mut shut_down = false;
     for msg in &connection.receiver {
         match msg {
             Message::Request(request) => {
-                if connection.handle_shutdown(&request)? {
-                    return Ok(0);
-                }
-                let response = server.request(request);
+                let response = if shut_down {
+                    Response::new_err(
+                        request.id,
+                        ErrorCode::InvalidRequest as i32,
+                        "the server is shutting down".into(),
+                    )
+                } else if request.method == req::Shutdown::METHOD {
+                    shut_down = true;
+                    Response::new_ok(request.id, ())
+                } else {
+                    // Answers must see every edit made before the request.
+                    server.analyze_dirty();
+                    server.request(request)
+                };
                 connection.sender.send(Message::Response(response))?;
             }
             Message::Notification(n) => {
                 if n.method == notif::Exit::METHOD {
-                    return Ok(1);
+                    return Ok(if shut_down { 0 } else { 1 });
                 }
                 server.notification(n);
             }
             Message::Response(_) => {}
+        }
+        // Edits that arrive in a burst (typing) are analysed once, when no
+        // more messages are waiting.
+        if connection.receiver.is_empty() {
+            server.analyze_dirty();
         }
         for m in server.outbox.drain(..) {
             connection.sender.send(m)?;
@@ -154,6 +171,8 @@ pub struct Server {
     /// The latest analysis of each open file (kept while the file is too
     /// broken to parse).
     files: FxHashMap<String, Rc<FileInfo>>,
+    /// Open files edited since they were last analysed, in order.
+    dirty: Vec<Uri>,
     encoding: Encoding,
     std: stdinfo::StdInfo,
     /// Notifications to send once the current message is handled.
@@ -166,6 +185,8 @@ pub enum Failure {
     /// The request is valid but asks for something impossible (renaming a
     /// global, say).
     Refused(String),
+    /// A method the server does not implement.
+    NotFound(String),
 }
 
 impl Server {
@@ -177,6 +198,9 @@ impl Server {
             Ok(Ok(value)) => Response::new_ok(id, value),
             Ok(Err(Failure::InvalidParams(m))) => {
                 Response::new_err(id, ErrorCode::InvalidParams as i32, m)
+            }
+            Ok(Err(Failure::NotFound(m))) => {
+                Response::new_err(id, ErrorCode::MethodNotFound as i32, m)
             }
             Ok(Err(Failure::Refused(m))) => {
                 Response::new_err(id, ErrorCode::RequestFailed as i32, m)
@@ -206,7 +230,7 @@ impl Server {
                 self.answer::<req::PrepareRenameRequest>(request, Server::prepare_rename)
             }
             req::Rename::METHOD => self.answer::<req::Rename>(request, Server::rename),
-            other => Err(Failure::Refused(format!("unsupported request `{other}`"))),
+            other => Err(Failure::NotFound(format!("unsupported request `{other}`"))),
         }
     }
 
@@ -247,7 +271,9 @@ impl Server {
                         doc.edit(change.range, &change.text, encoding);
                     }
                     doc.version = p.text_document.version;
-                    self.changed(&p.text_document.uri);
+                    if !self.dirty.contains(&p.text_document.uri) {
+                        self.dirty.push(p.text_document.uri);
+                    }
                 }
             }
             // Other open files may import the one saved, and their
@@ -257,7 +283,9 @@ impl Server {
                 open.sort();
                 for key in open {
                     if let Ok(uri) = key.parse::<Uri>() {
-                        self.changed(&uri);
+                        if !self.dirty.contains(&uri) {
+                            self.dirty.push(uri);
+                        }
                     }
                 }
             }
@@ -268,11 +296,19 @@ impl Server {
                     let key = p.text_document.uri.as_str();
                     self.docs.remove(key);
                     self.files.remove(key);
+                    self.dirty.retain(|u| u != &p.text_document.uri);
                     // A closed file's diagnostics are the editor's to forget.
                     self.publish(p.text_document.uri, Vec::new(), None);
                 }
             }
             _ => {}
+        }
+    }
+
+    /// Analyses the files edited since their last analysis.
+    fn analyze_dirty(&mut self) {
+        for uri in std::mem::take(&mut self.dirty) {
+            self.changed(&uri);
         }
     }
 
