@@ -4,11 +4,19 @@
 //! exist, every `#include` of the TextMate grammar resolves, and every snippet
 //! has a prefix and a body whose placeholders are balanced. With `npm` on
 //! PATH: `npm test` passes (vscode-tmgrammar-test over `test/*.weft`), and the
-//! grammar tokenizes every syntactically valid Weft file in the repository
-//! without ending inside a string, comment or bracket or marking a token
-//! invalid. Without `npm` those two print `skipped: npm not installed` and
-//! pass; `npm ci` runs first when `node_modules` is missing or older than
-//! `package-lock.json`.
+//! grammar tokenizes every syntactically valid Weft file in the repository,
+//! and a few thousand random sentences of grammar/weft.ebnf
+//! (tests/support/sentences.rs), without ending inside a string, comment or
+//! bracket or marking a token invalid. Without `npm` those checks print
+//! `skipped: npm not installed` and pass; `npm ci` runs first when
+//! `node_modules` is missing or older than `package-lock.json`.
+
+#[path = "support/ebnf.rs"]
+#[allow(dead_code)]
+mod ebnf;
+#[path = "support/sentences.rs"]
+#[allow(dead_code)]
+mod sentences;
 
 use serde_json::Value;
 use std::fs;
@@ -280,23 +288,11 @@ fn parses(src: &str) -> bool {
     lex_errors.is_empty() && parse_errors.is_empty()
 }
 
-#[test]
-fn grammar_tokenizes_every_valid_weft_file_cleanly() {
-    if !npm_ready() {
-        return;
-    }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut all = Vec::new();
-    for dir in ["examples", "std", "tests/golden", "editors/vscode/test"] {
-        weft_files(&root.join(dir), &mut all);
-    }
-    let valid: Vec<PathBuf> = all
-        .into_iter()
-        .filter(|p| parses(&fs::read_to_string(p).unwrap()))
-        .collect();
-    assert!(valid.len() > 100, "only {} valid files found", valid.len());
-    let list: String = valid.iter().map(|p| format!("{}\n", p.display())).collect();
-
+/// Runs test/tokenize.js over `files`: every one must tokenize without
+/// ending inside a string, comment or bracket and without an `invalid.*`
+/// token.
+fn tokenize_cleanly(files: &[PathBuf]) {
+    let list: String = files.iter().map(|p| format!("{}\n", p.display())).collect();
     let mut child = Command::new("node")
         .arg(vscode_dir().join("test/tokenize.js"))
         .stdin(Stdio::piped())
@@ -311,11 +307,84 @@ fn grammar_tokenizes_every_valid_weft_file_cleanly() {
     });
     let out = child.wait_with_output().unwrap();
     writer.join().unwrap().unwrap();
-    assert!(out.status.success(), "tokenizing failed:\n{}", show(&out));
-    let summary = format!("{} files tokenized, 0 problems", valid.len());
+    let summary = format!("{} files tokenized, 0 problems", files.len());
+    if out.status.success() && String::from_utf8_lossy(&out.stdout).contains(&summary) {
+        return;
+    }
+    // The shortest file with a problem, to show.
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let shortest = files
+        .iter()
+        .filter(|p| stdout.contains(&format!("{}:", p.display())))
+        .filter_map(|p| Some((p, fs::read_to_string(p).ok()?)))
+        .min_by_key(|(_, src)| src.len())
+        .map_or_else(String::new, |(p, src)| {
+            format!("\nthe shortest, {}:\n---\n{src}\n---", p.display())
+        });
+    panic!("tokenizing failed:\n{}{shortest}", show(&out));
+}
+
+#[test]
+fn grammar_tokenizes_every_valid_weft_file_cleanly() {
+    if !npm_ready() {
+        return;
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut all = Vec::new();
+    for dir in [
+        "examples",
+        "std",
+        "tests/golden",
+        "editors/vscode/test",
+        "editors/tree-sitter-weft/test",
+    ] {
+        weft_files(&root.join(dir), &mut all);
+    }
+    let valid: Vec<PathBuf> = all
+        .into_iter()
+        .filter(|p| parses(&fs::read_to_string(p).unwrap()))
+        .collect();
+    assert!(valid.len() > 100, "only {} valid files found", valid.len());
+    tokenize_cleanly(&valid);
+}
+
+/// How many random sentences of grammar/weft.ebnf are tokenized, and the
+/// seed they are made from.
+const GENERATED: usize = 2500;
+const GENERATED_SEED: u64 = 0x0007_EE51_771E_5EED;
+
+/// The random sentences of tests/tree_sitter.rs (tests/support/sentences.rs)
+/// that Weft's parser accepts tokenize cleanly too.
+#[test]
+fn grammar_tokenizes_generated_sentences_cleanly() {
+    if !npm_ready() {
+        return;
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let src = fs::read_to_string(root.join("grammar/weft.ebnf")).unwrap();
+    let grammar = ebnf::Grammar::parse(&src).unwrap();
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("textmate-generated");
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    let mut valid = Vec::new();
+    for (i, src) in sentences::editor_sources(&grammar, GENERATED, GENERATED_SEED)
+        .into_iter()
+        .enumerate()
+    {
+        if parses(&src) {
+            let path = dir.join(format!("{i:04}.weft"));
+            fs::write(&path, src).unwrap();
+            valid.push(path);
+        }
+    }
     assert!(
-        String::from_utf8_lossy(&out.stdout).contains(&summary),
-        "{}",
-        show(&out)
+        valid.len() * 20 > GENERATED * 19,
+        "Weft's parser accepts only {} of {GENERATED} generated sentences",
+        valid.len()
+    );
+    tokenize_cleanly(&valid);
+    eprintln!(
+        "textmate: {} generated sentences tokenized cleanly",
+        valid.len()
     );
 }

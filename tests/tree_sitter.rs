@@ -1,8 +1,13 @@
 //! The tree-sitter grammar in `editors/tree-sitter-weft`, checked with the
 //! `tree-sitter` CLI: its corpus, query and highlight tests pass, and every
 //! `.weft` file of the repository that Weft's own lexer and parser accept
-//! (under `examples/`, `tests/golden/`, `std/` and `benches/`) parses with no
+//! (under `examples/`, `tests/golden/`, `std/`, `benches/` and the grammar's
+//! own `test/valid/`) parses with no
 //! ERROR or MISSING node, into the same statements as Weft's parser makes.
+//! So does every one of a few thousand random sentences of
+//! grammar/weft.ebnf (tests/support/sentences.rs) that Weft's parser
+//! accepts, laid out with comments, blank lines, touching tokens, nested
+//! strings and blocks; they are written under `CARGO_TARGET_TMPDIR`.
 //!
 //! The grammar is copied to `CARGO_TARGET_TMPDIR` and generated and compiled
 //! there, so the repository stays clean. A file is copied only when its
@@ -10,6 +15,13 @@
 //! changed, so the CLI's compiled parser (kept in the same directory) is
 //! reused between runs. Without the CLI the test prints `skipped: ...` and
 //! passes.
+
+#[path = "support/ebnf.rs"]
+#[allow(dead_code)]
+mod ebnf;
+#[path = "support/sentences.rs"]
+#[allow(dead_code)]
+mod sentences;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -20,7 +32,13 @@ use weft::ast::{Stmt, StmtKind};
 const GRAMMAR_DIR: &str = "editors/tree-sitter-weft";
 
 /// The folders whose `.weft` files must all parse.
-const SOURCE_DIRS: [&str; 4] = ["examples", "tests/golden", "std", "benches"];
+const SOURCE_DIRS: [&str; 5] = [
+    "examples",
+    "tests/golden",
+    "std",
+    "benches",
+    "editors/tree-sitter-weft/test",
+];
 
 /// The `tree-sitter` executable: on PATH, or where `cargo install` puts it.
 fn tree_sitter_cli() -> Option<PathBuf> {
@@ -119,6 +137,9 @@ fn text(bytes: &[u8]) -> String {
 
 /// A position as tree-sitter prints it: row and byte column, from 0.
 type Pos = (usize, usize);
+
+/// Files to parse, each with the statements Weft's parser finds in it.
+type Expected = Vec<(PathBuf, Vec<(Pos, Pos)>)>;
 
 /// Where Weft's parser puts every statement of `src` that is not inside an
 /// expression (lambda bodies are left out), or `None` when Weft's lexer or
@@ -296,13 +317,15 @@ fn parse_all(
     // the first ERROR or MISSING node and its position.
     let stdout = text(&out.stdout);
     let failures: Vec<&str> = stdout.lines().filter(|l| l.contains("\tParse: ")).collect();
+    let failed_paths = failures.iter().filter_map(|l| l.split('\t').next());
     assert!(
         out.status.success() && failures.is_empty(),
-        "{} of {} valid Weft files do not parse with tree-sitter:\n{}\n{}",
+        "{} of {} valid Weft files do not parse with tree-sitter:\n{}\n{}{}",
         failures.len(),
         files.len(),
-        failures.join("\n"),
-        text(&out.stderr)
+        failures[..failures.len().min(30)].join("\n"),
+        text(&out.stderr),
+        shortest(failed_paths.map(|p| Path::new(p.trim())))
     );
 
     // Statements end where Weft's parser ends them: the same statements
@@ -328,16 +351,62 @@ fn parse_all(
                     |(e, a)| format!("Weft has a statement at {e:?}, tree-sitter at {a:?}"),
                 );
             let shown = path.strip_prefix(root).unwrap_or(path);
-            mismatches.push(format!("{}: {first}", shown.display()));
+            mismatches.push((path, format!("{}: {first}", shown.display())));
         }
     }
+    let shown: Vec<&str> = mismatches
+        .iter()
+        .take(30)
+        .map(|(_, m)| m.as_str())
+        .collect();
     assert!(
         mismatches.is_empty(),
         "tree-sitter splits statements differently from Weft in {} files \
-         (positions are [row, column] from 0):\n{}",
+         (positions are [row, column] from 0):\n{}{}",
         mismatches.len(),
-        mismatches.join("\n")
+        shown.join("\n"),
+        shortest(mismatches.iter().map(|(p, _)| p.as_path()))
     );
+}
+
+/// The shortest of the files at `paths`, to show with a failure.
+fn shortest<'p>(paths: impl Iterator<Item = &'p Path>) -> String {
+    let contents = paths.filter_map(|p| Some((p, fs::read_to_string(p).ok()?)));
+    contents
+        .min_by_key(|(_, src)| src.len())
+        .map_or_else(String::new, |(path, src)| {
+            format!("\nthe shortest, {}:\n---\n{src}\n---", path.display())
+        })
+}
+
+/// How many random sentences of grammar/weft.ebnf are parsed, and the seed
+/// they are made from.
+const GENERATED: usize = 2500;
+const GENERATED_SEED: u64 = 0x0007_EE51_771E_5EED;
+
+/// Writes the generated sentences under `work/generated`; returns those
+/// Weft's parser accepts, with their statements, and how many it rejects.
+fn generated_files(root: &Path, work: &Path) -> (Expected, usize) {
+    let src = fs::read_to_string(root.join("grammar/weft.ebnf")).unwrap();
+    let grammar = ebnf::Grammar::parse(&src).unwrap();
+    let dir = work.join("generated");
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    let mut valid = Vec::new();
+    let mut rejected = 0;
+    for (i, src) in sentences::editor_sources(&grammar, GENERATED, GENERATED_SEED)
+        .into_iter()
+        .enumerate()
+    {
+        let Some(statements) = weft_statements(&src) else {
+            rejected += 1;
+            continue;
+        };
+        let path = dir.join(format!("{i:04}.weft"));
+        fs::write(&path, src).unwrap();
+        valid.push((path, statements));
+    }
+    (valid, rejected)
 }
 
 /// One test, so that nothing else works on the generated parser meanwhile.
@@ -379,9 +448,20 @@ fn tree_sitter_grammar() {
         valid.len()
     );
     parse_all(&cli, &work, config, root, &valid);
+
+    let (generated, rejected) = generated_files(root, &work);
+    // The generator makes sentences of the grammar, which Weft accepts
+    // (tests/grammar.rs); a few may fail only for the nesting limits.
+    assert!(
+        rejected * 20 < GENERATED,
+        "Weft's parser rejects {rejected} of {GENERATED} generated sentences"
+    );
+    parse_all(&cli, &work, config, &work, &generated);
     eprintln!(
-        "tree-sitter: {passed} grammar tests passed; {} valid Weft files parse, \
-         with the same statements as Weft's parser",
-        valid.len()
+        "tree-sitter: {passed} grammar tests passed; {} valid Weft files and {} generated \
+         sentences ({rejected} more rejected by Weft) parse, with the same statements as \
+         Weft's parser",
+        valid.len(),
+        generated.len()
     );
 }
