@@ -349,6 +349,9 @@ fn definition_hover_symbols_and_completion() {
     // no source.
     let r = c.at("textDocument/definition", &u, find(MAIN, "print", 0, 1));
     assert!(r["result"].is_null(), "{r}");
+    // The path of an import leads to the file too.
+    let r = c.at("textDocument/definition", &u, find(MAIN, "./util", 0, 2));
+    assert_eq!(r["result"]["uri"], json!(util_uri), "{r}");
 
     // Hover: signature and doc comment, also across files and for std.
     let hover = |c: &mut Client, at| -> String {
@@ -527,6 +530,22 @@ fn rename_changes_a_local_and_its_uses_only() {
             find(text, "count", 3, 0)
         ]
     );
+
+    // A new name that another declaration or use would capture is refused.
+    let at = find(text, "total", 0, 0);
+    for taken in ["count"] {
+        let r = c.request(
+            "textDocument/rename",
+            json!({"textDocument": {"uri": u}, "position": {"line": at.0, "character": at.1}, "newName": taken}),
+        );
+        assert!(
+            r["error"]["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("already used"),
+            "{taken}: {r}"
+        );
+    }
 
     // A global is refused, and so is a name that is not an identifier.
     let at = find(text, "count", 4, 0);

@@ -55,6 +55,8 @@ pub struct Def {
     pub parent: Option<DefId>,
     /// Where the name starts being visible.
     pub visible_from: u32,
+    /// The scope it is declared in (none for methods and fields).
+    pub scope: Option<usize>,
     pub detail: Detail,
 }
 
@@ -277,7 +279,8 @@ impl Walker {
     }
 
     /// Declares a name in the innermost scope.
-    fn declare(&mut self, def: Def) -> DefId {
+    fn declare(&mut self, mut def: Def) -> DefId {
+        def.scope = self.stack.last().map(|(s, _)| *s);
         let name = def.name.clone();
         let id = self.add_def(def);
         if let Some((scope, names)) = self.stack.last_mut() {
@@ -296,6 +299,7 @@ impl Walker {
             global: self.stack.len() == 1,
             parent: self.function,
             visible_from: from,
+            scope: None,
             detail,
         }
     }

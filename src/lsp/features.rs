@@ -158,7 +158,7 @@ pub fn diagnostics(server: &Server, uri: &Uri) -> Vec<Diagnostic> {
             })
             .collect();
         let range = if Some(primary.source) == main {
-            doc.range(primary.span, enc)
+            doc.range(at_end_as_shown(primary.span, &doc.text), enc)
         } else {
             // An error inside an imported file is shown at the import that
             // leads to it, with the exact place as related information.
@@ -208,6 +208,21 @@ pub fn diagnostics(server: &Server, uri: &Uri) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+/// An error at the very end of the input is shown at the end of the last
+/// line, as the report of `weft check` shows it (never on a line past the
+/// end).
+fn at_end_as_shown(span: Span, text: &str) -> Span {
+    let len = text.len();
+    if (span.start as usize) < len {
+        return span;
+    }
+    let trimmed = text
+        .strip_suffix("\r\n")
+        .or_else(|| text.strip_suffix('\n'))
+        .unwrap_or(text);
+    Span::new(trimmed.len(), len)
 }
 
 fn severity(s: Severity) -> DiagnosticSeverity {
@@ -483,6 +498,19 @@ impl Server {
         if let Some(m) = a.member_at(offset) {
             return self.member_target(uri, file, m);
         }
+        // `import "./util.weft" as u`: the path names the module too.
+        let on_path = a.defs.iter().position(|d| {
+            matches!(&d.detail, Detail::Import(ImportSource::Path(_, s))
+                if s.start <= offset && offset <= s.end)
+        });
+        if let Some(def) = on_path {
+            return Some(Target::Decl {
+                uri: uri.clone(),
+                file: file.clone(),
+                def,
+                module: None,
+            });
+        }
         // A built-in name (`print`, `Channel`, `TypeError`).
         let word = word_at(&file.doc.text, offset as usize)?;
         self.std
@@ -521,7 +549,8 @@ impl Server {
             },
             Receiver::Def(def) => match (&a.defs[def].detail, a.defs[def].kind) {
                 (Detail::Import(source), DefKind::Module) => {
-                    self.module_member(uri, source, &m.name)
+                    let alias = a.defs[def].name.clone();
+                    self.module_member(uri, source, &alias, &m.name)
                 }
                 (_, DefKind::Class) => local(a.find_member(def, &m.name)),
                 _ => any_method(),
@@ -579,7 +608,13 @@ impl Server {
     }
 
     /// Member `name` of the module an import names.
-    fn module_member(&mut self, uri: &Uri, source: &ImportSource, name: &str) -> Option<Target> {
+    fn module_member(
+        &mut self,
+        uri: &Uri,
+        source: &ImportSource,
+        alias: &str,
+        name: &str,
+    ) -> Option<Target> {
         match source {
             ImportSource::Std(id) => {
                 let member = self
@@ -597,15 +632,11 @@ impl Server {
                 let path = import_file(uri, p);
                 let (target_uri, target) = self.file_at(&path)?;
                 let def = target.analysis.top_level(name)?;
-                let module = crate::compiler::import_binding(&crate::ast::Import {
-                    source: source.clone(),
-                    alias: None,
-                });
                 Some(Target::Decl {
                     uri: target_uri,
                     file: target,
                     def,
-                    module,
+                    module: Some(alias.to_string()),
                 })
             }
         }
@@ -691,11 +722,20 @@ impl Server {
             return Vec::new();
         };
         let a = &file.analysis;
-        if name == "self" {
-            let Some(class) = a.class_at(offset) else {
+        if name == "self" || name == "super" {
+            let Some(mut class) = a.class_at(offset) else {
                 return Vec::new();
             };
-            return class_items(file, class);
+            if name == "super" {
+                match a.superclass.get(&class) {
+                    Some(&base) => class = base,
+                    None => return self.foreign_items(uri, file, class, true, 0),
+                }
+            }
+            let mut items = class_items(file, class);
+            let inherited = self.foreign_items(uri, file, class, false, 0);
+            add_new(&mut items, inherited);
+            return items;
         }
         let def = a
             .visible_at(offset)
@@ -724,6 +764,44 @@ impl Server {
             (_, DefKind::Class) => class_items(file, def),
             _ => Vec::new(),
         }
+    }
+
+    /// The members a class inherits from a class of another module (for
+    /// `direct`, `class` itself is declared `< mod.Base`), following such
+    /// bases a few modules deep.
+    fn foreign_items(
+        &mut self,
+        uri: &Uri,
+        file: &FileInfo,
+        class: DefId,
+        direct: bool,
+        depth: usize,
+    ) -> Vec<CompletionItem> {
+        let a = &file.analysis;
+        let chain = if direct {
+            vec![class]
+        } else {
+            a.class_chain(class)
+        };
+        let found = chain
+            .into_iter()
+            .find_map(|c| a.foreign_superclass.get(&c).cloned());
+        let Some((module, base)) = found.filter(|_| depth < 8) else {
+            return Vec::new();
+        };
+        let Detail::Import(ImportSource::Path(p, _)) = &a.defs[module].detail else {
+            return Vec::new();
+        };
+        let Some((target_uri, target)) = self.file_at(&import_file(uri, p)) else {
+            return Vec::new();
+        };
+        let Some(c) = target.analysis.top_level(&base) else {
+            return Vec::new();
+        };
+        let mut items = class_items(&target, c);
+        let inherited = self.foreign_items(&target_uri, &target, c, false, depth + 1);
+        add_new(&mut items, inherited);
+        items
     }
 
     pub fn prepare_rename(
@@ -767,6 +845,17 @@ impl Server {
                 a.defs[def].name
             )));
         }
+        if let Some(at) = capture(a, &file.doc.text, def, &new_name) {
+            let (line, col) = {
+                let p = file.doc.position(at as usize, self.encoding);
+                (p.line + 1, p.character + 1)
+            };
+            return Err(Failure::Refused(format!(
+                "`{new_name}` is already used where `{}` is visible (line {line}, column {col}); \
+                 renaming would change what a name refers to",
+                a.defs[def].name
+            )));
+        }
         let edits: Vec<TextEdit> = a
             .occurrences(def)
             .into_iter()
@@ -790,6 +879,33 @@ fn renamable(a: &Analysis, offset: u32) -> Option<DefId> {
     let local = !d.global && matches!(d.kind, DefKind::Variable | DefKind::Parameter)
         || !d.global && matches!(d.kind, DefKind::Function | DefKind::Class) && d.parent.is_some();
     local.then_some(def)
+}
+
+/// Where renaming `def` to `new_name` would change the meaning of a name:
+/// another declaration of `new_name` visible at one of its uses, or a use
+/// of `new_name` (a global, a built-in) inside its scope.
+fn capture(a: &Analysis, text: &str, def: DefId, new_name: &str) -> Option<u32> {
+    for span in a.occurrences(def) {
+        let other = a
+            .visible_at(span.start)
+            .into_iter()
+            .find(|&d| d != def && a.defs[d].name == new_name);
+        if other.is_some() {
+            return Some(span.start);
+        }
+    }
+    let d = &a.defs[def];
+    let scope = a.scopes.get(d.scope?)?.span;
+    let (tokens, _) = crate::lexer::lex(text);
+    let mut after_dot = false;
+    for (token, span) in tokens {
+        let is_name = matches!(&token, Token::Ident(n) if n == new_name);
+        if is_name && !after_dot && span.start >= d.visible_from && span.end <= scope.end {
+            return Some(span.start);
+        }
+        after_dot = token == Token::Dot;
+    }
+    None
 }
 
 fn is_identifier(name: &str) -> bool {
@@ -828,6 +944,13 @@ fn class_items(file: &FileInfo, class: DefId) -> Vec<CompletionItem> {
             item(&a.defs[d].name, completion_kind(a.defs[d].kind), Some(sig))
         })
         .collect()
+}
+
+/// Adds the items of `more` whose labels `items` does not have yet (a
+/// subclass's method hides its base's).
+fn add_new(items: &mut Vec<CompletionItem>, more: Vec<CompletionItem>) {
+    let known: std::collections::HashSet<String> = items.iter().map(|i| i.label.clone()).collect();
+    items.extend(more.into_iter().filter(|i| !known.contains(&i.label)));
 }
 
 fn item(label: &str, kind: CompletionItemKind, detail: Option<String>) -> CompletionItem {

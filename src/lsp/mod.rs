@@ -39,7 +39,10 @@ pub fn run() -> i32 {
         Ok(status) => status,
         Err(e) => {
             // The protocol error may quote a whole message: keep the line short.
-            eprintln!("weft lsp: {}", crate::diagnostics::clip_to(&e.to_string(), 300));
+            eprintln!(
+                "weft lsp: {}",
+                crate::diagnostics::clip_to(&e.to_string(), 300)
+            );
             1
         }
     };
