@@ -10,7 +10,8 @@
 //! strings and blocks; they are written under `CARGO_TARGET_TMPDIR`.
 //!
 //! The grammar is copied to `CARGO_TARGET_TMPDIR` and generated and compiled
-//! there, so the repository stays clean. A file is copied only when its
+//! there, so the repository stays clean; the generated files committed
+//! beside the grammar must equal the fresh ones. A file is copied only when its
 //! contents changed, and the parser is regenerated only when `grammar.js`
 //! changed, so the CLI's compiled parser (kept in the same directory) is
 //! reused between runs. Without the CLI the test prints `skipped: ...` and
@@ -437,6 +438,17 @@ fn tree_sitter_grammar() {
             "tree-sitter generate failed:\n{}{}",
             text(&out.stdout),
             text(&out.stderr)
+        );
+    }
+    // The generated parser is committed, so that editors and `tree-sitter
+    // test` work without generating: it must be what grammar.js generates.
+    for file in ["src/parser.c", "src/grammar.json", "src/node-types.json"] {
+        let committed = fs::read(root.join(GRAMMAR_DIR).join(file)).unwrap_or_default();
+        let fresh = fs::read(work.join(file)).unwrap();
+        assert!(
+            committed == fresh,
+            "{GRAMMAR_DIR}/{file} is not what grammar.js generates: run `tree-sitter generate` \
+             (tree-sitter-cli 0.27.1) in {GRAMMAR_DIR} and commit the result"
         );
     }
     let passed = grammar_tests(&cli, &work, config);
