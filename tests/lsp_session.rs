@@ -2,7 +2,7 @@
 //! multi-file programs with inheritance across files, typing a program
 //! character by character, shadowed names, CRLF, tabs and emoji, a large
 //! file, and the protocol's housekeeping messages. The JSON-RPC client is
-//! the one of tests/lsp.rs. Diagnostics are compared with `weft check`'s
+//! tests/support/lsp_client.rs. Diagnostics are compared with `weft check`'s
 //! report of the same text.
 
 #[path = "support/lsp_client.rs"]
