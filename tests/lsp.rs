@@ -451,6 +451,20 @@ fn broken_input_never_crashes_the_server() {
         json!([{"range": {"start": {"line": 50, "character": 3}, "end": {"line": 2, "character": 0}}, "text": "print(1)"}]),
     );
     assert!(c.diagnostics(u, 99).is_empty());
+    // A message that is not JSON, or not JSON-RPC, gets the protocol's
+    // errors and the session goes on.
+    c.send_raw("{this is not json");
+    let r = c.receive();
+    assert_eq!(
+        (r["id"].clone(), r["error"]["code"].clone()),
+        (Value::Null, json!(-32700))
+    );
+    c.send_raw(r#"{"jsonrpc": "2.0", "id": 99}"#);
+    let r = c.receive();
+    assert_eq!(
+        (r["id"].clone(), r["error"]["code"].clone()),
+        (json!(99), json!(-32600))
+    );
     // Bad requests get errors, not a dead server.
     let r = c.request("textDocument/hover", json!({"nonsense": true}));
     assert_eq!(r["error"]["code"], -32602);

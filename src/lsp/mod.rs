@@ -18,6 +18,7 @@ mod document;
 mod features;
 mod std_docs;
 mod stdinfo;
+mod transport;
 
 use document::{Document, Encoding};
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
@@ -34,7 +35,13 @@ use std::rc::Rc;
 /// Runs the server until the editor says `exit`; returns the exit status
 /// (0 after a `shutdown` request, 1 otherwise, as the protocol asks).
 pub fn run() -> i32 {
-    let (connection, io_threads) = Connection::stdio();
+    if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        eprintln!(
+            "weft lsp: a language server speaking JSON-RPC on stdin and stdout; editors start \
+             it themselves (see editors/README.md). Ctrl-D ends it."
+        );
+    }
+    let (connection, io_threads) = transport::stdio();
     let status = match serve(&connection) {
         Ok(status) => status,
         Err(e) => {

@@ -83,6 +83,17 @@ impl Client {
         self.stdin.flush().unwrap();
     }
 
+    /// Sends `body` framed as a message, whatever it holds.
+    pub fn send_raw(&mut self, body: &str) {
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{}", body.len(), body).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    /// The next message from the server.
+    pub fn receive(&mut self) -> Value {
+        self.next()
+    }
+
     pub fn notify(&mut self, method: &str, params: Value) {
         self.send(json!({"jsonrpc": "2.0", "method": method, "params": params}));
     }
