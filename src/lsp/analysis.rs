@@ -35,6 +35,10 @@ pub enum DefKind {
 #[derive(Clone, Debug)]
 pub enum Detail {
     None,
+    /// A `for` loop's name.
+    Loop,
+    /// The name a `catch` binds.
+    Caught,
     Fn(Rc<FnDecl>),
     Class(Rc<ClassDecl>),
     Import(ast::ImportSource),
@@ -427,7 +431,7 @@ impl Walker {
                 self.expr(iterable);
                 self.push_scope(Span::new(stmt.span.start as usize, body.span.end as usize));
                 for v in vars {
-                    let d = self.def(v, DefKind::Variable, stmt.span, v.span.start, Detail::None);
+                    let d = self.def(v, DefKind::Variable, stmt.span, v.span.start, Detail::Loop);
                     self.declare(d);
                 }
                 self.block(body);
@@ -448,7 +452,7 @@ impl Walker {
                             DefKind::Variable,
                             c.body.span,
                             id.span.start,
-                            Detail::None,
+                            Detail::Caught,
                         );
                         self.declare(d);
                     }

@@ -47,6 +47,8 @@ pub fn signature(a: &Analysis, def: DefId, src: &str, module: Option<&str>) -> S
         }
         (Detail::None, DefKind::Parameter) => format!("(parameter) {}", d.name),
         (Detail::None, DefKind::Field) => format!("(field) {qualified}"),
+        (Detail::Loop, _) => format!("(loop variable) {}", d.name),
+        (Detail::Caught, _) => format!("(caught error) {}", d.name),
         (Detail::None, _) => format!("let {qualified}"),
     }
 }

@@ -703,8 +703,12 @@ impl Server {
                 ));
             }
         }
+        // `self` and `super` mean something only inside a class.
+        let in_class = a.class_at(offset).is_some();
         for k in Token::KEYWORDS {
-            items.push(item(k, CompletionItemKind::KEYWORD, None));
+            if in_class || !matches!(*k, "self" | "super") {
+                items.push(item(k, CompletionItemKind::KEYWORD, None));
+            }
         }
         items
     }
