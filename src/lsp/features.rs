@@ -706,7 +706,7 @@ impl Server {
         // `self` and `super` mean something only inside a class.
         let in_class = a.class_at(offset).is_some();
         for k in Token::KEYWORDS {
-            if in_class || !matches!(*k, "self" | "super") {
+            if in_class || !matches!(k, "self" | "super") {
                 items.push(item(k, CompletionItemKind::KEYWORD, None));
             }
         }
