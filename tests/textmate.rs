@@ -3,7 +3,9 @@
 //! Without any tool: its JSON files parse, `package.json` names files that
 //! exist, every `#include` of the TextMate grammar resolves, and every snippet
 //! has a prefix and a body whose placeholders are balanced. With `npm` on
-//! PATH: `npm test` passes (vscode-tmgrammar-test over `test/*.weft`), and the
+//! PATH: `npm test` passes (vscode-tmgrammar-test over `test/*.weft`, then
+//! `node --test` over `test/*.test.js`: extension.js with a stand-in VS Code,
+//! and this build's `weft lsp` driven as the extension drives it), and the
 //! grammar tokenizes every syntactically valid Weft file in the repository,
 //! and a few thousand random sentences of grammar/weft.ebnf
 //! (tests/support/sentences.rs), without ending inside a string, comment or
@@ -249,8 +251,10 @@ fn npm_test_grammar_assertions_pass() {
     if !npm_ready() {
         return;
     }
+    // The extension's own tests (test/*.test.js) drive this build's `weft lsp`.
     let out = npm_command()
         .arg("test")
+        .env("WEFT_BIN", env!("CARGO_BIN_EXE_weft"))
         .current_dir(vscode_dir())
         .output()
         .expect("run npm test");
@@ -261,6 +265,21 @@ fn npm_test_grammar_assertions_pass() {
     assert!(
         passed >= 4,
         "expected at least 4 grammar test files:\n{}",
+        show(&out)
+    );
+    // Then `node --test` its summary (`# pass 12` from the TAP reporter,
+    // `ℹ pass 12` from the spec one): all ran, none skipped or failed.
+    let count = |what: &str| -> usize {
+        text.lines()
+            .find_map(|l| {
+                let l = l.strip_prefix("# ").or_else(|| l.strip_prefix("ℹ "))?;
+                l.strip_prefix(what)?.strip_prefix(' ')?.trim().parse().ok()
+            })
+            .unwrap_or_else(|| panic!("no `{what}` count in:\n{}", show(&out)))
+    };
+    assert!(
+        count("pass") >= 10 && count("fail") == 0 && count("skipped") == 0,
+        "the extension tests did not all run and pass:\n{}",
         show(&out)
     );
 }
