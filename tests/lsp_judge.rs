@@ -1335,7 +1335,6 @@ fn rename_of_every_local_edits_exactly_its_binding() {
 /// A loop variable is not in scope in the loop's own iterable: `for item in
 /// it|` must not offer `item` (`weft check` calls it an undefined name).
 #[test]
-#[ignore = "bug: completion in a for loop's iterable offers the loop variable"]
 fn completion_in_a_for_iterable_leaves_out_the_loop_variable() {
     let u = "file:///nonexistent/iterable.weft";
     let text = "let items = [1, 2]\nfor item in it {\n}\n";

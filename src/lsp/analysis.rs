@@ -431,7 +431,15 @@ impl Walker {
                 self.expr(iterable);
                 self.push_scope(Span::new(stmt.span.start as usize, body.span.end as usize));
                 for v in vars {
-                    let d = self.def(v, DefKind::Variable, stmt.span, v.span.start, Detail::Loop);
+                    // Not visible in the iterable: `for s in s` reads an
+                    // outer `s`.
+                    let d = self.def(
+                        v,
+                        DefKind::Variable,
+                        stmt.span,
+                        body.span.start,
+                        Detail::Loop,
+                    );
                     self.declare(d);
                 }
                 self.block(body);
