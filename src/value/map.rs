@@ -76,6 +76,9 @@ pub struct Map {
     holes: Cell<usize>,
     /// The number of the next hole.
     next_hole: Cell<u64>,
+    /// Every slot before this one is a hole: readers start here, so that
+    /// removing keys from the front one by one stays linear.
+    front: Cell<usize>,
     /// Positions of the loops walking this map.
     cursors: RefCell<Cursors>,
 }
@@ -107,6 +110,7 @@ impl Map {
             table: RefCell::new(table),
             holes: Cell::new(0),
             next_hole: Cell::new(0),
+            front: Cell::new(0),
             cursors: RefCell::new(Cursors::default()),
         }
     }
@@ -172,6 +176,13 @@ impl Map {
             .get_index_mut(i)
             .map(|(_, v)| std::mem::replace(v, Value::Nil));
         self.holes.set(self.holes.get() + 1);
+        if i == self.front.get() {
+            let mut front = i + 1;
+            while matches!(table.get_index(front), Some((Slot::Hole(_), _))) {
+                front += 1;
+            }
+            self.front.set(front);
+        }
         let holes = self.holes.get();
         if holes >= MIN_HOLES_TO_COMPACT && holes * 2 > table.len() {
             self.compact(&mut table);
@@ -199,6 +210,7 @@ impl Map {
         table.retain(|slot, _| matches!(slot, Slot::Live(_)));
         self.holes.set(0);
         self.next_hole.set(0);
+        self.front.set(0);
     }
 
     /// The cursors still in use (pruning the dead ones).
@@ -225,7 +237,7 @@ impl Map {
     /// The next key at or after `cursor`, moving the cursor past it.
     pub fn next_key(&self, cursor: &MapCursor) -> Option<Key> {
         let table = self.table.borrow();
-        let mut pos = cursor.0.get();
+        let mut pos = cursor.0.get().max(self.front.get());
         let found = loop {
             match table.get_index(pos) {
                 None => break None,
@@ -246,6 +258,7 @@ impl Map {
         Entries {
             table: self.table.borrow(),
             holes: self.holes.get(),
+            front: self.front.get(),
         }
     }
 
@@ -275,6 +288,8 @@ impl Map {
 pub struct Entries<'a> {
     table: Ref<'a, Table>,
     holes: usize,
+    /// Slots before this one are holes.
+    front: usize,
 }
 
 impl Entries<'_> {
@@ -292,7 +307,8 @@ impl Entries<'_> {
 
     /// Keys and values in insertion order.
     pub fn iter(&self) -> impl Iterator<Item = (Key, Value)> + '_ {
-        self.table.iter().filter_map(|(slot, v)| match slot {
+        let live = self.table.get_range(self.front..).unwrap_or_default();
+        live.iter().filter_map(|(slot, v)| match slot {
             Slot::Live(k) => Some((*k, *v)),
             Slot::Hole(_) => None,
         })
@@ -331,6 +347,32 @@ mod tests {
             assert!(matches!(m.insert(Key::Int(i), Value::Int(i)), Ok(true)));
         }
         m
+    }
+
+    #[test]
+    fn removing_from_the_front_keeps_every_reader_right() {
+        let m = map_of(100);
+        let c = m.cursor();
+        assert!(matches!(m.next_key(&c), Some(Key::Int(0))));
+        // Out of order at first, so the front moves over several holes.
+        m.remove(&Key::Int(1));
+        m.remove(&Key::Int(0));
+        assert!(matches!(m.next_key(&c), Some(Key::Int(2))));
+        for i in 2..40 {
+            m.remove(&Key::Int(i));
+            assert_eq!(ints(&m).first(), Some(&(i + 1)));
+            let fresh = m.cursor();
+            assert!(matches!(m.next_key(&fresh), Some(Key::Int(n)) if n == i + 1));
+        }
+        assert_eq!(ints(&m), (40..100).collect::<Vec<_>>());
+        for i in 40..100 {
+            m.remove(&Key::Int(i));
+        }
+        assert!(m.is_empty() && m.entries().iter().next().is_none());
+        assert!(m.next_key(&m.cursor()).is_none());
+        m.insert(Key::Int(7), Value::Int(7)).ok();
+        assert_eq!(ints(&m), [7]);
+        assert!(matches!(m.next_key(&m.cursor()), Some(Key::Int(7))));
     }
 
     #[test]

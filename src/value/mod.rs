@@ -193,29 +193,52 @@ impl Value {
 /// Equality as `==` defines it: by value for scalars, strings, bytes,
 /// ranges, lists and maps (element-wise, maps ignoring order); by identity
 /// otherwise. Ints and floats compare numerically; other mixed types are
-/// never equal. Works on cyclic and deeply nested data without recursion.
+/// never equal. Works on cyclic and deeply nested data without recursion,
+/// and allocates only to compare two distinct lists or maps.
 pub fn values_equal(a: Value, b: Value) -> bool {
+    match shallow_equal(a, b) {
+        Some(same) => same,
+        None => containers_equal(a, b),
+    }
+}
+
+/// Equality of two values that are not both lists or both maps (`None`
+/// when they are: their elements must be compared too).
+fn shallow_equal(a: Value, b: Value) -> Option<bool> {
+    Some(match (a, b) {
+        (Value::Nil, Value::Nil) => true,
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::Int(x), Value::Int(y)) => x == y,
+        (Value::Float(x), Value::Float(y)) => x == y,
+        (Value::Int(x), Value::Float(y)) | (Value::Float(y), Value::Int(x)) => int_float_eq(x, y),
+        (Value::Str(x), Value::Str(y)) => {
+            Gc::ptr_eq(x, y) || (x.hash_code() == y.hash_code() && x.as_str() == y.as_str())
+        }
+        (Value::Bytes(x), Value::Bytes(y)) => x.data == y.data,
+        (Value::Range(x), Value::Range(y)) => {
+            x.start == y.start && x.end == y.end && x.step == y.step && x.inclusive == y.inclusive
+        }
+        (Value::List(x), Value::List(y)) if Gc::ptr_eq(x, y) => true,
+        (Value::Map(x), Value::Map(y)) if Gc::ptr_eq(x, y) => true,
+        (Value::List(_), Value::List(_)) | (Value::Map(_), Value::Map(_)) => return None,
+        (Value::Native(x), Value::Native(y)) => std::ptr::eq(x, y),
+        (Value::Bound(x), Value::Bound(y)) => {
+            Gc::ptr_eq(x, y) || (identical(x.receiver, y.receiver) && identical(x.method, y.method))
+        }
+        (x, y) => match (x.heap_addr(), y.heap_addr()) {
+            (Some(p), Some(q)) => p == q,
+            _ => false,
+        },
+    })
+}
+
+/// Element-wise equality of two lists or two maps, with a work list (no
+/// recursion) and a set of pairs already being compared (cycles).
+fn containers_equal(a: Value, b: Value) -> bool {
     let mut work = vec![(a, b)];
     let mut seen: rustc_hash::FxHashSet<(usize, usize)> = Default::default();
     while let Some((a, b)) = work.pop() {
         let same = match (a, b) {
-            (Value::Nil, Value::Nil) => true,
-            (Value::Bool(x), Value::Bool(y)) => x == y,
-            (Value::Int(x), Value::Int(y)) => x == y,
-            (Value::Float(x), Value::Float(y)) => x == y,
-            (Value::Int(x), Value::Float(y)) | (Value::Float(y), Value::Int(x)) => {
-                int_float_eq(x, y)
-            }
-            (Value::Str(x), Value::Str(y)) => {
-                Gc::ptr_eq(x, y) || (x.hash_code() == y.hash_code() && x.as_str() == y.as_str())
-            }
-            (Value::Bytes(x), Value::Bytes(y)) => x.data == y.data,
-            (Value::Range(x), Value::Range(y)) => {
-                x.start == y.start
-                    && x.end == y.end
-                    && x.step == y.step
-                    && x.inclusive == y.inclusive
-            }
             (Value::List(x), Value::List(y)) => {
                 if Gc::ptr_eq(x, y) || !seen.insert((x.addr(), y.addr())) {
                     continue;
@@ -249,15 +272,7 @@ pub fn values_equal(a: Value, b: Value) -> bool {
                     ok
                 }
             }
-            (Value::Native(x), Value::Native(y)) => std::ptr::eq(x, y),
-            (Value::Bound(x), Value::Bound(y)) => {
-                Gc::ptr_eq(x, y)
-                    || (identical(x.receiver, y.receiver) && identical(x.method, y.method))
-            }
-            (x, y) => match (x.heap_addr(), y.heap_addr()) {
-                (Some(p), Some(q)) => p == q,
-                _ => false,
-            },
+            (x, y) => shallow_equal(x, y).unwrap_or(false),
         };
         if !same {
             return false;
