@@ -1,9 +1,9 @@
 # Helpers shared by the benchmark scripts (sourced, not run): errors and
-# --help, starting and stopping a server that prints `listening on ADDR`
-# first, and a process's CPU time from /proc. The sourcing script defines
-# `tmp` (a scratch folder), `server_command NAME` (the words that start a
-# server), and `server_pin` (a command prefix such as `taskset -c 0`, or
-# empty).
+# --help, installing Debian packages, starting and stopping a server that
+# prints `listening on ADDR` first, and a process's CPU time from /proc. The
+# server helpers need the sourcing script to define `tmp` (a scratch folder),
+# `server_command NAME` (the words that start a server), and `server_pin` (a
+# command prefix such as `taskset -c 0`, or empty).
 
 SCRIPT=$(basename -- "$0")
 
@@ -35,6 +35,30 @@ only_help() {
                 ;;
         esac
     done
+}
+
+# apt_install PACKAGE...: installs with apt-get (through sudo when not root); fails quietly
+# (status 1, the reason on stderr) when that is impossible.
+apt_updated=0
+apt_install() {
+    local sudo=()
+    command -v apt-get >/dev/null || {
+        note "no apt-get to install $*"
+        return 1
+    }
+    if [[ $(id -u) != 0 ]]; then
+        command -v sudo >/dev/null || {
+            note "cannot install $*: not root and no sudo"
+            return 1
+        }
+        sudo=(sudo)
+    fi
+    note "installing $*"
+    if [[ $apt_updated == 0 ]]; then
+        "${sudo[@]}" apt-get update >&2 || return 1
+        apt_updated=1
+    fi
+    "${sudo[@]}" apt-get install -y "$@" >&2
 }
 
 # start_server NAME [ARGS...]: starts it in the background with ARGS after

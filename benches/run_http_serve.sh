@@ -75,30 +75,6 @@ drop_server() {
     SERVERS=("${keep[@]}")
 }
 
-# apt_install PACKAGE...: installs with apt-get (through sudo when not root); fails quietly
-# (status 1, the reason on stderr) when that is impossible.
-apt_updated=0
-apt_install() {
-    local sudo=()
-    command -v apt-get >/dev/null || {
-        note "no apt-get to install $*"
-        return 1
-    }
-    if [[ $(id -u) != 0 ]]; then
-        command -v sudo >/dev/null || {
-            note "cannot install $*: not root and no sudo"
-            return 1
-        }
-        sudo=(sudo)
-    fi
-    note "installing $*"
-    if [[ $apt_updated == 0 ]]; then
-        "${sudo[@]}" apt-get update >&2 || return 1
-        apt_updated=1
-    fi
-    "${sudo[@]}" apt-get install -y "$@" >&2
-}
-
 if ! command -v wrk >/dev/null; then
     apt_install wrk || die "wrk is missing and could not be installed"
     command -v wrk >/dev/null || die "wrk still missing after apt-get install"
