@@ -6,7 +6,7 @@
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 #endif
 
-#define LANGUAGE_VERSION 15
+#define LANGUAGE_VERSION 14
 #define STATE_COUNT 242
 #define LARGE_STATE_COUNT 7
 #define SYMBOL_COUNT 137
@@ -17,7 +17,7 @@
 #define MAX_ALIAS_SEQUENCE_LENGTH 8
 #define MAX_RESERVED_WORD_SET_SIZE 0
 #define PRODUCTION_ID_COUNT 41
-#define SUPERTYPE_COUNT 3
+#define SUPERTYPE_COUNT 0
 
 enum ts_symbol_identifiers {
   sym_identifier = 1,
@@ -1487,65 +1487,6 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [241] = 241,
 };
 
-static const TSSymbol ts_supertype_symbols[SUPERTYPE_COUNT] = {
-  sym__expression,
-  sym__pattern,
-  sym__statement,
-};
-
-static const TSMapSlice ts_supertype_map_slices[] = {
-  [sym__expression] = {.index = 0, .length = 25},
-  [sym__pattern] = {.index = 25, .length = 2},
-  [sym__statement] = {.index = 27, .length = 14},
-};
-
-static const TSSymbol ts_supertype_map_entries[] = {
-  [0] =
-    sym_await_expression,
-    sym_binary_expression,
-    sym_call_expression,
-    sym_false,
-    sym_float,
-    sym_identifier,
-    sym_integer,
-    sym_lambda,
-    sym_list,
-    sym_map,
-    sym_member_expression,
-    sym_method_call,
-    sym_nil,
-    sym_parenthesized_expression,
-    sym_range_expression,
-    sym_raw_string,
-    sym_self,
-    sym_slice_expression,
-    sym_spawn_expression,
-    sym_string,
-    sym_subscript_expression,
-    sym_super,
-    sym_true,
-    sym_unary_expression,
-    sym_yield_expression,
-  [25] =
-    sym_identifier,
-    sym_list_pattern,
-  [27] =
-    sym_assignment_statement,
-    sym_break_statement,
-    sym_class_declaration,
-    sym_continue_statement,
-    sym_expression_statement,
-    sym_for_statement,
-    sym_function_declaration,
-    sym_if_statement,
-    sym_import_statement,
-    sym_let_declaration,
-    sym_return_statement,
-    sym_throw_statement,
-    sym_try_statement,
-    sym_while_statement,
-};
-
 static bool ts_lex(TSLexer *lexer, TSStateId state) {
   START_LEXER();
   eof = lexer->eof(lexer);
@@ -2359,7 +2300,7 @@ static bool ts_lex_keywords(TSLexer *lexer, TSStateId state) {
   }
 }
 
-static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
+static const TSLexMode ts_lex_modes[STATE_COUNT] = {
   [0] = {.lex_state = 0, .external_lex_state = 1},
   [1] = {.lex_state = 21, .external_lex_state = 2},
   [2] = {.lex_state = 21, .external_lex_state = 2},
@@ -13188,7 +13129,6 @@ TS_PUBLIC const TSLanguage *tree_sitter_weft(void) {
     .state_count = STATE_COUNT,
     .large_state_count = LARGE_STATE_COUNT,
     .production_id_count = PRODUCTION_ID_COUNT,
-    .supertype_count = SUPERTYPE_COUNT,
     .field_count = FIELD_COUNT,
     .max_alias_sequence_length = MAX_ALIAS_SEQUENCE_LENGTH,
     .parse_table = &ts_parse_table[0][0],
@@ -13199,9 +13139,6 @@ TS_PUBLIC const TSLanguage *tree_sitter_weft(void) {
     .field_names = ts_field_names,
     .field_map_slices = ts_field_map_slices,
     .field_map_entries = ts_field_map_entries,
-    .supertype_map_slices = ts_supertype_map_slices,
-    .supertype_map_entries = ts_supertype_map_entries,
-    .supertype_symbols = ts_supertype_symbols,
     .symbol_metadata = ts_symbol_metadata,
     .public_symbol_map = ts_symbol_map,
     .alias_map = ts_non_terminal_alias_map,
@@ -13220,13 +13157,6 @@ TS_PUBLIC const TSLanguage *tree_sitter_weft(void) {
       tree_sitter_weft_external_scanner_deserialize,
     },
     .primary_state_ids = ts_primary_state_ids,
-    .name = "weft",
-    .max_reserved_word_set_size = 0,
-    .metadata = {
-      .major_version = 0,
-      .minor_version = 1,
-      .patch_version = 0,
-    },
   };
   return &language;
 }
