@@ -6,7 +6,8 @@
 //! builds it, and the diagnostics are published; it is also parsed with
 //! recovery and [`analysis`] resolves its names, which answers document
 //! symbols, go-to-definition, hover, completion and rename
-//! ([`features`]). A file too broken to parse keeps its last analysis.
+//! ([`features`]; diagnostics in [`diagnose`]). A file too broken to parse
+//! keeps its last analysis.
 //!
 //! Requests are answered in order on one thread: each is quick, since
 //! building one file and its imports takes milliseconds. A handler that
@@ -14,11 +15,13 @@
 
 mod analysis;
 mod describe;
+mod diagnose;
 mod document;
 mod features;
 mod std_docs;
 mod stdinfo;
 mod transport;
+mod uris;
 
 use document::{Document, Encoding};
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
@@ -336,7 +339,7 @@ impl Server {
             self.files.insert(key.to_string(), Rc::new(info));
         }
         let version = doc.version;
-        let diagnostics = features::diagnostics(self, uri);
+        let diagnostics = diagnose::diagnostics(self, uri);
         self.publish(uri.clone(), diagnostics, Some(version));
     }
 

@@ -1,0 +1,172 @@
+//! Diagnostics as `weft check` reports them, for an open document: built
+//! from the editor's text and turned into the protocol's ranges, with an
+//! error inside an imported file shown at the import that leads to it.
+
+use super::analysis::Detail;
+use super::document::Document;
+use super::uris::{build_name, import_file, same_file, uri_of};
+use super::{FileInfo, Server};
+use crate::ast::ImportSource;
+use crate::diagnostics::Severity;
+use crate::span::{SourceMap, Span};
+use lsp_types::{Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location, Uri};
+use std::path::{Path, PathBuf};
+
+/// The errors `weft check` reports for an open document, built from the
+/// editor's text (imports are read from disk).
+pub fn diagnostics(server: &Server, uri: &Uri) -> Vec<Diagnostic> {
+    let Some(doc) = server.docs.get(uri.as_str()) else {
+        return Vec::new();
+    };
+    let name = build_name(uri);
+    let mut sources = SourceMap::new();
+    let mut symbols = crate::bytecode::Interner::new();
+    let built = crate::driver::build_text(
+        &mut sources,
+        &mut symbols,
+        &name,
+        doc.text.clone().into_bytes(),
+    );
+    let list = match built {
+        Ok(_) => return Vec::new(),
+        Err(crate::driver::BuildError::Unreadable { .. }) => return Vec::new(),
+        Err(crate::driver::BuildError::Diagnostics(list)) => list,
+    };
+    let (list, omitted) = list.into_sorted();
+    let enc = server.encoding;
+    let main = sources
+        .files()
+        .find(|(_, f)| f.name == name)
+        .map(|(id, _)| id);
+    let imports = server.files.get(uri.as_str()).map(|f| import_paths(f, uri));
+    let mut out = Vec::new();
+    for d in &list {
+        let Some(primary) = d.labels.first() else {
+            continue;
+        };
+        let mut message = d.message.clone();
+        if !primary.message.is_empty() {
+            message.push_str(&format!("\n{}", primary.message));
+        }
+        for note in &d.notes {
+            message.push_str(&format!("\n{note}"));
+        }
+        if let Some(hint) = &d.hint {
+            message.push_str(&format!("\nhelp: {hint}"));
+        }
+        let related: Vec<DiagnosticRelatedInformation> = d
+            .labels
+            .iter()
+            .skip(1)
+            .filter_map(|l| {
+                Some(DiagnosticRelatedInformation {
+                    location: source_location(&sources, l.source, l.span, uri, main, enc)?,
+                    message: l.message.clone(),
+                })
+            })
+            .collect();
+        let range = if Some(primary.source) == main {
+            doc.range(at_end_as_shown(primary.span, &doc.text), enc)
+        } else {
+            // An error inside an imported file is shown at the import that
+            // leads to it, with the exact place as related information.
+            let file = &sources.get(primary.source).name;
+            let Some(span) = imports.as_ref().and_then(|list| {
+                list.iter()
+                    .find(|(p, _)| same_file(p, Path::new(file)))
+                    .map(|(_, s)| *s)
+            }) else {
+                continue;
+            };
+            let mut related = related.clone();
+            if let Some(location) =
+                source_location(&sources, primary.source, primary.span, uri, main, enc)
+            {
+                related.insert(
+                    0,
+                    DiagnosticRelatedInformation {
+                        location,
+                        message: d.message.clone(),
+                    },
+                );
+            }
+            out.push(Diagnostic {
+                range: doc.range(span, enc),
+                severity: Some(severity(d.severity)),
+                source: Some("weft".into()),
+                message: format!("in imported file `{file}`: {message}"),
+                related_information: Some(related),
+                ..Default::default()
+            });
+            continue;
+        };
+        out.push(Diagnostic {
+            range,
+            severity: Some(severity(d.severity)),
+            source: Some("weft".into()),
+            message,
+            related_information: (!related.is_empty()).then_some(related),
+            ..Default::default()
+        });
+    }
+    if omitted > 0 {
+        if let Some(last) = out.last_mut() {
+            last.message
+                .push_str(&format!("\n(and {omitted} more errors)"));
+        }
+    }
+    out
+}
+
+/// An error at the very end of the input is shown at the end of the last
+/// line, as the report of `weft check` shows it (never on a line past the
+/// end).
+fn at_end_as_shown(span: Span, text: &str) -> Span {
+    let len = text.len();
+    if (span.start as usize) < len {
+        return span;
+    }
+    let trimmed = text
+        .strip_suffix("\r\n")
+        .or_else(|| text.strip_suffix('\n'))
+        .unwrap_or(text);
+    Span::new(trimmed.len(), len)
+}
+
+fn severity(s: Severity) -> DiagnosticSeverity {
+    match s {
+        Severity::Error => DiagnosticSeverity::ERROR,
+        Severity::Warning => DiagnosticSeverity::WARNING,
+    }
+}
+
+/// Where `span` of a built source is, as a location the editor can open.
+fn source_location(
+    sources: &SourceMap,
+    source: crate::span::SourceId,
+    span: Span,
+    uri: &Uri,
+    main: Option<crate::span::SourceId>,
+    enc: super::Encoding,
+) -> Option<Location> {
+    let file = sources.get(source);
+    let target = if Some(source) == main {
+        uri.clone()
+    } else {
+        uri_of(Path::new(&file.name))?
+    };
+    let doc = Document::new(file.text.clone(), 0);
+    Some(Location::new(target, doc.range(span, enc)))
+}
+
+/// The files a document imports by path, with the span of each import.
+fn import_paths(file: &FileInfo, uri: &Uri) -> Vec<(PathBuf, Span)> {
+    file.analysis
+        .defs
+        .iter()
+        .filter_map(|d| match &d.detail {
+            Detail::Import(ImportSource::Path(p, _)) => Some((import_file(uri, p), d.decl)),
+            _ => None,
+        })
+        .collect()
+}
