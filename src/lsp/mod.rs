@@ -65,7 +65,14 @@ pub fn run() -> i32 {
 }
 
 fn serve(connection: &Connection) -> Result<i32, Box<dyn std::error::Error>> {
-    let (id, params) = connection.initialize_start()?;
+    let (id, params) = match connection.initialize_start() {
+        Ok(started) => started,
+        Err(e) if e.channel_is_disconnected() => {
+            eprintln!("weft lsp: the input ended before the editor sent `initialize`");
+            return Ok(1);
+        }
+        Err(e) => return Err(e.into()),
+    };
     let params: InitializeParams = serde_json::from_value(params).unwrap_or_default();
     let encoding = negotiate_encoding(&params);
     let result = InitializeResult {
