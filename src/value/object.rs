@@ -11,39 +11,160 @@ use std::cell::{Cell, OnceCell, RefCell};
 use std::hash::{Hash, Hasher};
 use std::rc::Rc;
 
-/// An immutable string with its hash and character count precomputed
-/// (indexing counts characters; ASCII strings index in O(1)).
+/// An immutable string with its character count (indexing counts
+/// characters; ASCII strings index in O(1)) and its hash, computed on
+/// first use.
+///
+/// A string built by `+` from a long string keeps its bytes in an
+/// [`AppendBuf`] with room to spare, shared with the string it extends:
+/// `s = s + piece` in a loop then appends in place, amortised O(1), rather
+/// than copying `s` each time.
 pub struct Str {
-    text: Box<str>,
-    hash: u64,
+    text: Text,
+    /// The hash of the bytes; 0 until computed (a real 0 is stored as 1).
+    hash: Cell<u64>,
     chars: usize,
+}
+
+enum Text {
+    Owned(Box<str>),
+    /// The first `len` bytes of `buf`.
+    Appended {
+        buf: Rc<AppendBuf>,
+        len: usize,
+    },
+}
+
+/// Concatenations whose result is at least this long get a buffer with room
+/// to grow (shorter ones are copied exactly).
+const APPEND_MIN: usize = 256;
+
+/// Bytes written once, at the end, and never changed or moved: each string
+/// sharing the buffer reads only its own prefix, and appending writes only
+/// past every prefix, so no string ever sees its bytes change.
+pub struct AppendBuf {
+    ptr: *mut u8,
+    cap: usize,
+    /// Bytes written so far; only the string ending here may append.
+    used: Cell<usize>,
+}
+
+impl AppendBuf {
+    /// A buffer of `cap` bytes holding `a` then `b` (`a.len() + b.len() <=
+    /// cap`); `None` if the memory cannot be had.
+    fn new(cap: usize, a: &str, b: &str) -> Option<AppendBuf> {
+        let mut v: Vec<u8> = Vec::new();
+        v.try_reserve_exact(cap).ok()?;
+        v.extend_from_slice(a.as_bytes());
+        v.extend_from_slice(b.as_bytes());
+        let used = v.len();
+        let mut v = std::mem::ManuallyDrop::new(v);
+        Some(AppendBuf {
+            ptr: v.as_mut_ptr(),
+            cap: v.capacity(),
+            used: Cell::new(used),
+        })
+    }
+}
+
+impl Drop for AppendBuf {
+    fn drop(&mut self) {
+        // SAFETY: `ptr` and `cap` come from a `Vec<u8>` that was never
+        // freed; bytes need no dropping, so a length of 0 is fine.
+        unsafe { drop(Vec::from_raw_parts(self.ptr, 0, self.cap)) }
+    }
 }
 
 impl Str {
     pub fn new(text: impl Into<Box<str>>) -> Str {
         let text = text.into();
-        let mut h = FxHasher::default();
-        text.as_bytes().hash(&mut h);
         let chars = if text.is_ascii() {
             text.len()
         } else {
             text.chars().count()
         };
         Str {
-            hash: h.finish(),
+            text: Text::Owned(text),
+            hash: Cell::new(0),
             chars,
-            text,
         }
+    }
+
+    /// `a + b`, appending to `a`'s buffer in place when `a` ends it and it
+    /// has room. A string past the object size cap is a `ValueError`.
+    pub fn concat(a: &Str, b: &Str) -> super::NResult<Str> {
+        let (x, y) = (a.as_str(), b.as_str());
+        let total = x.len().saturating_add(y.len());
+        super::limit::check_size(total, 1, "string")?;
+        let chars = a.chars + b.chars;
+        if let Text::Appended { buf, len } = &a.text {
+            if *len == buf.used.get() && buf.cap - len >= y.len() {
+                // SAFETY: bytes `len..len + y.len()` are inside the
+                // allocation and past every string's prefix, so nothing
+                // reads them yet; `y` lies in another allocation or in this
+                // buffer's first `used` bytes, which do not overlap them.
+                unsafe { std::ptr::copy_nonoverlapping(y.as_ptr(), buf.ptr.add(*len), y.len()) };
+                buf.used.set(total);
+                return Ok(Str {
+                    text: Text::Appended {
+                        buf: buf.clone(),
+                        len: total,
+                    },
+                    hash: Cell::new(0),
+                    chars,
+                });
+            }
+        }
+        if total >= APPEND_MIN {
+            let roomy = total
+                .saturating_mul(2)
+                .min(super::limit::MAX_OBJECT_BYTES.max(total));
+            if let Some(buf) = AppendBuf::new(roomy, x, y).or_else(|| AppendBuf::new(total, x, y)) {
+                return Ok(Str {
+                    text: Text::Appended {
+                        buf: Rc::new(buf),
+                        len: total,
+                    },
+                    hash: Cell::new(0),
+                    chars,
+                });
+            }
+        }
+        let mut s = super::limit::string_with_capacity(total, "string")?;
+        s.push_str(x);
+        s.push_str(y);
+        Ok(Str {
+            text: Text::Owned(s.into()),
+            hash: Cell::new(0),
+            chars,
+        })
     }
 
     #[inline]
     pub fn as_str(&self) -> &str {
-        &self.text
+        match &self.text {
+            Text::Owned(s) => s,
+            // SAFETY: the first `len` bytes of the buffer were written from
+            // valid UTF-8 (whole strings, one after another) and are never
+            // changed or freed while this string holds the buffer.
+            Text::Appended { buf, len } => unsafe {
+                std::str::from_utf8_unchecked(std::slice::from_raw_parts(buf.ptr, *len))
+            },
+        }
     }
 
     #[inline]
     pub fn hash_code(&self) -> u64 {
-        self.hash
+        match self.hash.get() {
+            0 => {
+                let mut h = FxHasher::default();
+                self.as_str().as_bytes().hash(&mut h);
+                let code = h.finish().max(1);
+                self.hash.set(code);
+                code
+            }
+            code => code,
+        }
     }
 
     /// Length in characters.
@@ -54,42 +175,43 @@ impl Str {
 
     #[inline]
     pub fn is_ascii(&self) -> bool {
-        self.chars == self.text.len()
+        self.chars == self.as_str().len()
     }
 
     /// Byte offset of character `i` (`i <= char_len`).
     pub fn byte_offset(&self, i: usize) -> usize {
+        let text = self.as_str();
         if self.is_ascii() {
             i
         } else {
-            self.text
-                .char_indices()
+            text.char_indices()
                 .nth(i)
                 .map(|(b, _)| b)
-                .unwrap_or(self.text.len())
+                .unwrap_or(text.len())
         }
     }
 
     /// Characters `start..end` (clamped by the caller).
     pub fn char_slice(&self, start: usize, end: usize) -> &str {
+        let text = self.as_str();
         let a = self.byte_offset(start);
         let b = if self.is_ascii() {
             end
         } else {
-            a + self.text[a..]
+            a + text[a..]
                 .char_indices()
                 .nth(end - start)
                 .map(|(b, _)| b)
-                .unwrap_or(self.text.len() - a)
+                .unwrap_or(text.len() - a)
         };
-        &self.text[a..b]
+        &text[a..b]
     }
 }
 
 impl Trace for Str {
     fn trace(&self, _: &mut Tracer) {}
     fn extra_bytes(&self) -> usize {
-        self.text.len()
+        self.as_str().len()
     }
 }
 
@@ -154,7 +276,7 @@ impl PartialEq for Key {
             (Key::Bool(a), Key::Bool(b)) => a == b,
             (Key::Int(a), Key::Int(b)) => a == b,
             (Key::Str(a), Key::Str(b)) => {
-                Gc::ptr_eq(*a, *b) || (a.hash == b.hash && a.text == b.text)
+                Gc::ptr_eq(*a, *b) || (a.hash_code() == b.hash_code() && a.as_str() == b.as_str())
             }
             (Key::Bytes(a), Key::Bytes(b)) => a.data == b.data,
             _ => false,
@@ -169,7 +291,7 @@ impl Hash for Key {
         match self {
             Key::Bool(b) => state.write_u8(*b as u8),
             Key::Int(n) => state.write_i64(*n),
-            Key::Str(s) => state.write_u64(s.hash),
+            Key::Str(s) => state.write_u64(s.hash_code()),
             Key::Bytes(b) => b.data.hash(state),
         }
     }
@@ -472,5 +594,60 @@ impl Trace for Iter {
             IterState::Range { .. } => {}
             IterState::IterChain { receiver, .. } => t.mark(*receiver),
         }
+    }
+}
+
+#[cfg(test)]
+mod str_tests {
+    use super::*;
+
+    fn cat(a: &Str, b: &str) -> Str {
+        Str::concat(a, &Str::new(b)).expect("fits")
+    }
+
+    #[test]
+    fn long_strings_append_in_place_and_every_prefix_stays_intact() {
+        let long = "é".repeat(200);
+        let mut s = Str::new(long.as_str());
+        let mut expected = long.clone();
+        let mut kept = Vec::new();
+        for i in 0..2000 {
+            let piece = format!("<{i}>");
+            s = cat(&s, &piece);
+            expected.push_str(&piece);
+            if i % 97 == 0 {
+                kept.push((Str::concat(&s, &Str::new("")).unwrap(), expected.clone()));
+            }
+        }
+        assert_eq!(s.as_str(), expected);
+        assert_eq!(s.char_len(), expected.chars().count());
+        assert!(matches!(s.text, Text::Appended { .. }));
+        for (k, text) in &kept {
+            assert_eq!(k.as_str(), text.as_str());
+        }
+        // Two strings extending the same one: the second cannot append in
+        // place (the first already did), so it copies.
+        let base = cat(&Str::new("x".repeat(300)), "!");
+        let a = cat(&base, "a");
+        let b = cat(&base, "b");
+        assert!(a.as_str().ends_with("!a") && b.as_str().ends_with("!b"));
+        assert_eq!(base.as_str().len(), 301);
+        // A string appended to itself.
+        let twice = Str::concat(&base, &base).unwrap();
+        assert_eq!(
+            twice.as_str(),
+            format!("{}{}", base.as_str(), base.as_str())
+        );
+        // Equal text, equal hash, whatever the representation.
+        let plain = Str::new(twice.as_str());
+        assert_eq!(plain.hash_code(), twice.hash_code());
+        assert_ne!(plain.hash_code(), 0);
+    }
+
+    #[test]
+    fn short_concatenations_are_exact_copies() {
+        let s = cat(&Str::new("ab"), "cd");
+        assert!(matches!(s.text, Text::Owned(_)));
+        assert_eq!((s.as_str(), s.char_len()), ("abcd", 4));
     }
 }

@@ -5,7 +5,7 @@
 
 use crate::runtime::Runtime;
 use crate::value::error::{arith_error, type_error};
-use crate::value::limit::{string_with_capacity, vec_with_capacity};
+use crate::value::limit::vec_with_capacity;
 use crate::value::{Bytes, NResult, Str, Value};
 use std::cmp::Ordering;
 
@@ -48,11 +48,7 @@ pub fn arith(rt: &mut Runtime, op: Arith, a: Value, b: Value) -> NResult {
         (Value::Int(x), Value::Float(y)) => Ok(Value::Float(float_arith(op, x as f64, y))),
         (Value::Float(x), Value::Int(y)) => Ok(Value::Float(float_arith(op, x, y as f64))),
         (Value::Str(x), Value::Str(y)) if op == Arith::Add => {
-            let (x, y) = (x.as_str(), y.as_str());
-            let mut s = string_with_capacity(x.len().saturating_add(y.len()), "string")?;
-            s.push_str(x);
-            s.push_str(y);
-            Ok(Value::Str(rt.heap.alloc(Str::new(s))))
+            Ok(Value::Str(rt.heap.alloc(Str::concat(&x, &y)?)))
         }
         (Value::List(x), Value::List(y)) if op == Arith::Add => {
             let (x, y) = (x.items.borrow(), y.items.borrow());
