@@ -73,6 +73,14 @@ fn diagnostics_are_published_as_you_type() {
         "{report} at {line}:{col}"
     );
 
+    // Asked for (pull diagnostics), the same ones.
+    let r = c.request(
+        "textDocument/diagnostic",
+        json!({"textDocument": {"uri": u}}),
+    );
+    assert_eq!(r["result"]["kind"], "full", "{r}");
+    assert_eq!(r["result"]["items"], json!(diags), "{r}");
+
     // Fixed by an incremental edit: no diagnostics.
     c.change(
         &u,

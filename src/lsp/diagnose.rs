@@ -170,3 +170,32 @@ fn import_paths(file: &FileInfo, uri: &Uri) -> Vec<(PathBuf, Span)> {
         })
         .collect()
 }
+
+impl Server {
+    /// `textDocument/diagnostic`, for clients that ask rather than listen:
+    /// the same diagnostics as those published. (Not advertised: a client
+    /// that did both would show every error twice.)
+    pub fn pull_diagnostics(
+        &mut self,
+        p: lsp_types::DocumentDiagnosticParams,
+    ) -> Result<lsp_types::DocumentDiagnosticReportResult, super::Failure> {
+        let uri = p.text_document.uri;
+        if !self.docs.contains_key(uri.as_str()) {
+            return Err(super::Failure::Refused(format!(
+                "`{}` is not open",
+                uri.as_str()
+            )));
+        }
+        let items = diagnostics(self, &uri);
+        let report = lsp_types::RelatedFullDocumentDiagnosticReport {
+            related_documents: None,
+            full_document_diagnostic_report: lsp_types::FullDocumentDiagnosticReport {
+                result_id: None,
+                items,
+            },
+        };
+        Ok(lsp_types::DocumentDiagnosticReportResult::Report(
+            lsp_types::DocumentDiagnosticReport::Full(report),
+        ))
+    }
+}

@@ -250,6 +250,9 @@ impl Server {
                 self.answer::<req::PrepareRenameRequest>(request, Server::prepare_rename)
             }
             req::Rename::METHOD => self.answer::<req::Rename>(request, Server::rename),
+            req::DocumentDiagnosticRequest::METHOD => {
+                self.answer::<req::DocumentDiagnosticRequest>(request, Server::pull_diagnostics)
+            }
             other => Err(Failure::NotFound(format!("unsupported request `{other}`"))),
         }
     }
