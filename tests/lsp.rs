@@ -180,24 +180,17 @@ fn definition_hover_symbols_and_completion() {
     assert_eq!(r["result"]["uri"], json!(util_uri), "{r}");
 
     // Hover: signature and doc comment, also across files and for std.
-    let hover = |c: &mut Client, at| -> String {
-        let r = c.at("textDocument/hover", &u, at);
-        r["result"]["contents"]["value"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string()
-    };
-    let h = hover(&mut c, find(MAIN, "greet(\"x\")", 0, 0));
+    let h = c.hover_text(&u, find(MAIN, "greet(\"x\")", 0, 0));
     assert!(h.contains("async fn greet(name, times = 1)"), "{h}");
     assert!(h.contains("Greets someone, `times` times."), "{h}");
-    let h = hover(&mut c, find(MAIN, "util.add", 0, 5));
+    let h = c.hover_text(&u, find(MAIN, "util.add", 0, 5));
     assert!(
         h.contains("fn util.add(a, b = 1)") && h.contains("Adds two numbers."),
         "{h}"
     );
-    let h = hover(&mut c, find(MAIN, "time.sleep", 0, 6));
+    let h = c.hover_text(&u, find(MAIN, "time.sleep", 0, 6));
     assert!(h.contains("time.sleep("), "{h}");
-    let h = hover(&mut c, find(MAIN, "class Dog", 0, 7));
+    let h = c.hover_text(&u, find(MAIN, "class Dog", 0, 7));
     assert!(h.contains("class Dog < Animal"), "{h}");
 
     // Symbols: the outline, with methods inside classes.

@@ -127,14 +127,6 @@ fn definition(c: &mut Client, u: &str, at: (u32, u32)) -> (String, (u32, u32)) {
     )
 }
 
-fn hover_text(c: &mut Client, u: &str, at: (u32, u32)) -> String {
-    let r = c.at("textDocument/hover", u, at);
-    r["result"]["contents"]["value"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string()
-}
-
 fn rename(c: &mut Client, u: &str, at: (u32, u32), new_name: &str) -> Value {
     c.request(
         "textDocument/rename",
@@ -281,21 +273,21 @@ fn a_class_inherits_across_files() {
         assert_eq!(definition(&mut c, &u, at), (u.clone(), target), "at {at:?}");
     }
 
-    let h = hover_text(&mut c, &u, find(KID, "self.hello", 0, 5));
+    let h = c.hover_text(&u, find(KID, "self.hello", 0, 5));
     assert!(
         h.contains("fn Base.hello(who)") && h.contains("Says hello."),
         "{h}"
     );
-    let h = hover_text(&mut c, &u, find(KID, "h.Base", 0, 2));
+    let h = c.hover_text(&u, find(KID, "h.Base", 0, 2));
     assert!(h.contains("Base of all things."), "{h}");
-    let h = hover_text(&mut c, &u, find(KID, "count(3)", 0, 0));
+    let h = c.hover_text(&u, find(KID, "count(3)", 0, 0));
     assert!(
         h.contains("fn count(n)") && h.contains("Counts up to `n`, lazily."),
         "{h}"
     );
-    let h = hover_text(&mut c, &u, find(KID, "json.stringify", 0, 5));
+    let h = c.hover_text(&u, find(KID, "json.stringify", 0, 5));
     assert!(h.contains("json.stringify(v"), "{h}");
-    let h = hover_text(&mut c, &u, find(KID, "t.sleep", 0, 2));
+    let h = c.hover_text(&u, find(KID, "t.sleep", 0, 2));
     assert!(h.contains("time.sleep(ms)"), "{h}");
 
     // The outline: the class with its methods and fields, functions,
@@ -764,7 +756,7 @@ fn files_in_a_folder_with_spaces_and_accents() {
     let (target, at) = definition(&mut c, &u, find(text, "u.uf", 0, 2));
     assert_eq!(at, (1, 3));
     assert!(target.ends_with("/u.weft"), "{target}");
-    let h = hover_text(&mut c, &u, find(text, "u.uf", 0, 2));
+    let h = c.hover_text(&u, find(text, "u.uf", 0, 2));
     assert!(h.contains("U's function."), "{h}");
     // An error in the imported file shows at the import.
     std::fs::write(dir.join("u.weft"), "fn uf(a) { return nope }\n").unwrap();
@@ -802,7 +794,7 @@ fn a_twenty_thousand_line_file() {
     let diags = c.diagnostics(u, 2);
     assert_eq!(diags.len(), 1, "{diags:?}");
     assert_eq!(range_of(&diags[0]["range"]).0, at);
-    let h = hover_text(&mut c, u, (last, 7));
+    let h = c.hover_text(u, (last, 7));
     assert!(
         h.contains("fn f7(a, b = 7)") && h.contains("Function number 7."),
         "{h}"

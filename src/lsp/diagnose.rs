@@ -8,8 +8,9 @@ use super::uris::{build_name, import_file, same_file, uri_of};
 use super::{FileInfo, Server};
 use crate::ast::ImportSource;
 use crate::diagnostics::Severity;
-use crate::span::{SourceMap, Span};
+use crate::span::{SourceId, SourceMap, Span};
 use lsp_types::{Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location, Uri};
+use rustc_hash::FxHashMap;
 use std::path::{Path, PathBuf};
 
 /// The errors `weft check` reports for an open document, built from the
@@ -39,6 +40,12 @@ pub fn diagnostics(server: &Server, uri: &Uri) -> Vec<Diagnostic> {
         .find(|(_, f)| f.name == name)
         .map(|(id, _)| id);
     let imports = server.files.get(uri.as_str()).map(|f| import_paths(f, uri));
+    let mut places = Places {
+        sources: &sources,
+        main: main.map(|id| (id, uri, doc)),
+        others: Default::default(),
+        enc,
+    };
     let mut out = Vec::new();
     for d in &list {
         let Some(primary) = d.labels.first() else {
@@ -60,7 +67,7 @@ pub fn diagnostics(server: &Server, uri: &Uri) -> Vec<Diagnostic> {
             .skip(1)
             .filter_map(|l| {
                 Some(DiagnosticRelatedInformation {
-                    location: source_location(&sources, l.source, l.span, uri, main, enc)?,
+                    location: places.location(l.source, l.span)?,
                     message: l.message.clone(),
                 })
             })
@@ -78,10 +85,8 @@ pub fn diagnostics(server: &Server, uri: &Uri) -> Vec<Diagnostic> {
             }) else {
                 continue;
             };
-            let mut related = related.clone();
-            if let Some(location) =
-                source_location(&sources, primary.source, primary.span, uri, main, enc)
-            {
+            let mut related = related;
+            if let Some(location) = places.location(primary.source, primary.span) {
                 related.insert(
                     0,
                     DiagnosticRelatedInformation {
@@ -140,23 +145,32 @@ fn severity(s: Severity) -> DiagnosticSeverity {
     }
 }
 
-/// Where `span` of a built source is, as a location the editor can open.
-fn source_location(
-    sources: &SourceMap,
-    source: crate::span::SourceId,
-    span: Span,
-    uri: &Uri,
-    main: Option<crate::span::SourceId>,
+/// Turns spans of a build's sources into locations the editor can open;
+/// each imported file's text is indexed once.
+struct Places<'a> {
+    sources: &'a SourceMap,
+    /// The document's own source, its URI and its text.
+    main: Option<(SourceId, &'a Uri, &'a Document)>,
+    others: FxHashMap<SourceId, (Uri, Document)>,
     enc: super::Encoding,
-) -> Option<Location> {
-    let file = sources.get(source);
-    let target = if Some(source) == main {
-        uri.clone()
-    } else {
-        uri_of(Path::new(&file.name))?
-    };
-    let doc = Document::new(file.text.clone(), 0);
-    Some(Location::new(target, doc.range(span, enc)))
+}
+
+impl Places<'_> {
+    fn location(&mut self, source: SourceId, span: Span) -> Option<Location> {
+        if let Some((id, uri, doc)) = self.main {
+            if id == source {
+                return Some(Location::new(uri.clone(), doc.range(span, self.enc)));
+            }
+        }
+        if !self.others.contains_key(&source) {
+            let file = self.sources.get(source);
+            let uri = uri_of(Path::new(&file.name))?;
+            self.others
+                .insert(source, (uri, Document::new(file.text.clone(), 0)));
+        }
+        let (uri, doc) = &self.others[&source];
+        Some(Location::new(uri.clone(), doc.range(span, self.enc)))
+    }
 }
 
 /// The files a document imports by path, with the span of each import.

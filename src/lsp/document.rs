@@ -96,7 +96,13 @@ impl Document {
             Encoding::Utf8 => before.len(),
             Encoding::Utf16 => before.chars().map(char::len_utf16).sum(),
         };
-        Position::new(line as u32, character as u32)
+        Position::new(to_u32(line), to_u32(character))
+    }
+
+    /// [`Document::offset`] as spans count: a text past 4 GiB (which no
+    /// span can reach) ends at the last offset a span can hold.
+    pub fn span_offset(&self, pos: Position, enc: Encoding) -> u32 {
+        to_u32(self.offset(pos, enc))
     }
 
     pub fn range(&self, span: Span, enc: Encoding) -> Range {
@@ -123,6 +129,11 @@ impl Document {
         let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
         self.line_starts[line]
     }
+}
+
+/// `n`, or `u32::MAX` when it does not fit.
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 #[cfg(test)]

@@ -71,7 +71,7 @@ impl Server {
     }
 
     fn position_offset(&self, file: &FileInfo, pos: lsp_types::Position) -> u32 {
-        file.doc.offset(pos, self.encoding) as u32
+        file.doc.span_offset(pos, self.encoding)
     }
 
     pub fn document_symbols(
@@ -426,6 +426,7 @@ impl Server {
         // The words before the cursor come from the text as it is now; the
         // names from the latest analysis.
         let offset = doc.offset(pos, self.encoding);
+        let at = doc.span_offset(pos, self.encoding);
         let line_start = doc.line_start(offset);
         let line = doc.text[line_start..]
             .lines()
@@ -443,11 +444,11 @@ impl Server {
                         .map(|m| item(m, CompletionItemKind::MODULE, None))
                         .collect()
                 } else {
-                    self.name_items(&file, offset as u32)
+                    self.name_items(&file, at)
                 }
             }
             crate::repl::complete::Target::Member { receiver, .. } => {
-                self.member_items(&uri, &file, offset as u32, &receiver)
+                self.member_items(&uri, &file, at, &receiver)
             }
         };
         Ok(Some(CompletionResponse::Array(items)))

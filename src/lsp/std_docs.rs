@@ -276,7 +276,6 @@ pub fn native_doc(name: &str) -> Option<&'static NativeDoc> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::value::Value;
 
     /// (required parameters, all parameters, whether the last is `...rest`).
     fn shape(params: &str) -> (usize, usize, bool) {
@@ -302,30 +301,11 @@ mod tests {
             .filter(|f| !f.name.starts_with("__"))
             .map(|f| (f.name.to_string(), Some((f.min, f.max))))
             .collect();
-        let mut rt = crate::runtime::Runtime::new();
-        crate::stdlib::install(&mut rt);
-        let factory = rt.native_factory.expect("the native module factory");
         for module in crate::stdlib::NATIVE_MODULES
             .iter()
-            .copied()
             .filter(|m| !m.starts_with("__"))
         {
-            let m = factory(&mut rt, module).expect("a native module");
-            let slots: Vec<(String, u32)> = m
-                .names
-                .borrow()
-                .iter()
-                .map(|(sym, slot)| (rt.symbols.name(*sym).to_string(), *slot))
-                .collect();
-            for (member, slot) in slots {
-                if member.starts_with('_') {
-                    continue;
-                }
-                let value = m.globals.borrow()[slot as usize];
-                let arity = match value {
-                    Value::Native(f) => Some((f.min, f.max)),
-                    _ => None,
-                };
+            for (member, arity) in super::super::stdinfo::native_arities(module) {
                 out.push((format!("{module}.{member}"), arity));
             }
         }

@@ -106,13 +106,43 @@ pub fn public_members(a: &Analysis, src: &str, module: Option<&str>) -> Vec<Memb
 }
 
 fn native_members(name: &str) -> Vec<Member> {
+    let mut members = Vec::new();
+    for_each_native(name, |member, value, rt| {
+        members.push(native_member(
+            &format!("{name}.{member}"),
+            member,
+            value,
+            rt,
+        ));
+    });
+    members
+}
+
+/// The public members of native module `name` with their arities (`None`
+/// for a member that is not a function), in declaration order.
+#[cfg(test)]
+pub fn native_arities(name: &str) -> Vec<(String, Option<(u8, u8)>)> {
+    let mut members = Vec::new();
+    for_each_native(name, |member, value, _| {
+        let arity = match value {
+            Value::Native(f) => Some((f.min, f.max)),
+            _ => None,
+        };
+        members.push((member, arity));
+    });
+    members
+}
+
+/// Calls `each` with the name and value of every public member of native
+/// module `name`, in slot order, while the runtime that made it is alive.
+fn for_each_native(name: &str, mut each: impl FnMut(String, Value, &crate::runtime::Runtime)) {
     let mut rt = crate::runtime::Runtime::new();
     stdlib::install(&mut rt);
     let Some(factory) = rt.native_factory else {
-        return Vec::new();
+        return;
     };
     let Some(module) = factory(&mut rt, name) else {
-        return Vec::new();
+        return;
     };
     let mut slots: Vec<(String, u32)> = module
         .names
@@ -123,13 +153,10 @@ fn native_members(name: &str) -> Vec<Member> {
         .collect();
     slots.sort_by_key(|(_, slot)| *slot);
     let globals = module.globals.borrow();
-    slots
-        .into_iter()
-        .map(|(member, slot)| {
-            let value = globals.get(slot as usize).copied().unwrap_or(Value::Nil);
-            native_member(&format!("{name}.{member}"), member, value, &rt)
-        })
-        .collect()
+    for (member, slot) in slots {
+        let value = globals.get(slot as usize).copied().unwrap_or(Value::Nil);
+        each(member, value, &rt);
+    }
 }
 
 fn native_member(

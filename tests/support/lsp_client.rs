@@ -156,6 +156,15 @@ impl Client {
         )
     }
 
+    /// The text of the hover at `at` ("" when there is none).
+    pub fn hover_text(&mut self, uri: &str, at: (u32, u32)) -> String {
+        let r = self.at("textDocument/hover", uri, at);
+        r["result"]["contents"]["value"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
     /// `shutdown` then `exit`: the server ends with status 0.
     pub fn finish(mut self) {
         let r = self.request("shutdown", Value::Null);
