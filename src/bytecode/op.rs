@@ -34,6 +34,30 @@ pub enum CmpKind {
     Ne,
 }
 
+/// The arithmetic operator of a fused instruction (`ArithLL` and friends).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Arith {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Mod,
+}
+
+impl Arith {
+    /// The operator of a plain arithmetic instruction.
+    pub fn of(op: &Op) -> Option<Arith> {
+        Some(match op {
+            Op::Add => Arith::Add,
+            Op::Sub => Arith::Sub,
+            Op::Mul => Arith::Mul,
+            Op::Div => Arith::Div,
+            Op::Mod => Arith::Mod,
+            _ => return None,
+        })
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Op {
     /// `[] -> [nil]`
@@ -222,6 +246,45 @@ pub enum Op {
     Import(u32),
     /// `[] -> [module]`: the built-in standard module named `consts[k]`.
     ImportNative(ConstIdx),
+
+    // Fused instructions: the compiler's last pass (`compiler::fuse`)
+    // replaces common runs of the instructions above with one of these,
+    // which read locals and small integers as operands instead of pushing
+    // them first. Each behaves exactly like the run it replaces.
+    /// `[] -> [a b]`: `GetLocal(a) GetLocal(b)`.
+    GetLocal2(Slot, Slot),
+    /// `[] -> [a op b]` of two locals: `GetLocal(a) GetLocal(b) <op>`.
+    ArithLL(Arith, Slot, Slot),
+    /// `[] -> [a op n]`: `GetLocal(a) Int(n) <op>`.
+    ArithLI(Arith, Slot, i16),
+    /// `[x] -> [x op n]`: `Int(n) <op>`.
+    ArithI(Arith, i32),
+    /// `[x] -> [x op a]`: `GetLocal(a) <op>`.
+    ArithL(Arith, Slot),
+    /// `[x y] -> []`, `a = x op y`: `<op> SetLocal(a)`.
+    ArithSet(Arith, Slot),
+    /// `[] -> []`, `dst = src op n`: `GetLocal(src) Int(n) <op> SetLocal(dst)`.
+    ArithLISet {
+        op: Arith,
+        src: Slot,
+        n: i16,
+        dst: Slot,
+    },
+    /// `[] -> []`, jumps to `t` unless `a <cmp> b` for locals `a` and `b`:
+    /// `GetLocal(a) GetLocal(b) CmpJump`.
+    CmpJumpLL(CmpKind, u8, u8, Target),
+    /// `[] -> []`, jumps to `t` unless `a <cmp> n`: `GetLocal(a) Int(n) CmpJump`.
+    CmpJumpLI(CmpKind, u8, i8, Target),
+    /// `[x] -> []`, jumps to `t` unless `x <cmp> n`: `Int(n) CmpJump`.
+    CmpJumpI(CmpKind, i16, Target),
+    /// `[] -> []`, jumps to `t` when local `a` is falsy: `GetLocal(a) JumpIfFalse`.
+    JumpIfFalseL(Slot, Target),
+    /// `[] -> [a.name]`: `GetLocal(a) GetField(name)`.
+    GetLocalField(Slot, Symbol),
+    /// Returns local `a`: `GetLocal(a) Return`.
+    ReturnLocal(Slot),
+    /// Returns `nil`: `Nil Return`.
+    ReturnNil,
 }
 
 impl Op {
@@ -242,6 +305,10 @@ impl Op {
             Op::AsyncNext(s, _) => Op::AsyncNext(s, t),
             Op::UndefJump(_) => Op::UndefJump(t),
             Op::PushHandler(_) => Op::PushHandler(t),
+            Op::CmpJumpLL(k, a, b, _) => Op::CmpJumpLL(k, a, b, t),
+            Op::CmpJumpLI(k, a, n, _) => Op::CmpJumpLI(k, a, n, t),
+            Op::CmpJumpI(k, n, _) => Op::CmpJumpI(k, n, t),
+            Op::JumpIfFalseL(a, _) => Op::JumpIfFalseL(a, t),
             other => other,
         }
     }
@@ -260,7 +327,11 @@ impl Op {
             | Op::ForRange(_, t)
             | Op::AsyncNext(_, t)
             | Op::UndefJump(t)
-            | Op::PushHandler(t) => Some(t),
+            | Op::PushHandler(t)
+            | Op::CmpJumpLL(_, _, _, t)
+            | Op::CmpJumpLI(_, _, _, t)
+            | Op::CmpJumpI(_, _, t)
+            | Op::JumpIfFalseL(_, t) => Some(t),
             _ => None,
         }
     }

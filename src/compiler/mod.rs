@@ -9,10 +9,11 @@
 //! closes.
 //!
 //! Files: [`scope`] (functions, locals, resolution), [`stmt`], [`expr`],
-//! [`error`].
+//! [`fuse`] (the last pass: fused instructions), [`error`].
 
 pub mod error;
 mod expr;
+mod fuse;
 mod scope;
 mod stmt;
 

@@ -525,6 +525,7 @@ impl Compiler<'_> {
         self.retire_locals(0);
         let mut f = self.fns.pop().expect("a function is being compiled");
         strip_nops(&mut f.chunk);
+        super::fuse::fuse(&mut f.chunk);
         Rc::new(FnProto {
             name: f.name,
             owner: f.owner,

@@ -32,7 +32,7 @@ use crate::gc::{Gc, Tracer};
 // 16-byte alignment makes every copy a single aligned 16-byte move (an
 // unaligned piecewise copy stalls store forwarding in the dispatch loop).
 #[derive(Clone, Copy, Debug)]
-#[repr(align(16))]
+#[repr(u64, align(16))]
 pub enum Value {
     Nil,
     Bool(bool),

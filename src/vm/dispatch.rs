@@ -104,6 +104,51 @@ impl Vm {
                     }
                 };
             }
+            // Returns `$result` from the running frame (after `Return` and
+            // the fused returns).
+            macro_rules! do_return {
+                ($result:expr) => {{
+                    let result = $result;
+                    let Some(frame) = self.fiber.frames.pop() else {
+                        return Stop::Done(result);
+                    };
+                    let result = match frame.kind {
+                        FrameKind::Normal => result,
+                        FrameKind::Coroutine(c) => {
+                            c.state.set(crate::value::CoState::Done);
+                            result
+                        }
+                        FrameKind::Constructor => match self.fiber.stack[frame.base] {
+                            Value::Cell(c) => c.value.get(),
+                            v => v,
+                        },
+                        FrameKind::Module(m) => {
+                            m.state.set(ModuleState::Done);
+                            // An import gets the module; a REPL input
+                            // (the session's module has no proto of
+                            // its own) gives its value, to echo.
+                            if m.proto.is_none() {
+                                result
+                            } else {
+                                Value::Module(m)
+                            }
+                        }
+                    };
+                    self.fiber.stack.truncate(frame.base);
+                    let depth = self.fiber.frames.len();
+                    while self.fiber.handlers.last().is_some_and(|h| h.frames > depth) {
+                        self.fiber.handlers.pop();
+                    }
+                    if self.fiber.frames.is_empty() {
+                        if self.finish_generator(result) {
+                            continue 'frame;
+                        }
+                        return Stop::Done(result);
+                    }
+                    push!(result);
+                    continue 'frame;
+                }};
+            }
             let ctrl: Ctrl = 'dispatch: loop {
                 // Throws at the current instruction: leaves the dispatch loop for
                 // the shared error path below it (keeping the hot loop small).
@@ -161,6 +206,32 @@ impl Vm {
                         let b = pop!();
                         let a = *top!();
                         *top!() = tri!(compare_slow(&self.rt, $cmp, a, b));
+                    }};
+                }
+
+                // A fused instruction's arithmetic: int and float inline, the
+                // rest out of line. `$r => $store` puts the result where it
+                // belongs; only then may the collector run (the result of a
+                // string or list `+` is rooted once stored).
+                macro_rules! fused_arith {
+                    ($op:expr, $x:expr, $y:expr, $r:ident => $store:expr) => {{
+                        let (x, y) = ($x, $y);
+                        match arith_fast($op, &x, &y) {
+                            Some($r) => $store,
+                            None => {
+                                let $r = tri!(arith_slow(&mut self.rt, $op, x, y));
+                                $store;
+                                gc_point!();
+                            }
+                        }
+                    }};
+                }
+                macro_rules! fused_cmp {
+                    ($kind:expr, $x:expr, $y:expr) => {{
+                        match ($x, $y) {
+                            (Value::Int(x), Value::Int(y)) => int_cmp($kind, x, y),
+                            (x, y) => tri!(cmp_slow(&self.rt, $kind, x, y)),
+                        }
                     }};
                 }
 
@@ -430,45 +501,13 @@ impl Vm {
                     }
                     Op::Return => {
                         let result = pop!();
-                        let Some(frame) = self.fiber.frames.pop() else {
-                            return Stop::Done(result);
-                        };
-                        let result = match frame.kind {
-                            FrameKind::Normal => result,
-                            FrameKind::Coroutine(c) => {
-                                c.state.set(crate::value::CoState::Done);
-                                result
-                            }
-                            FrameKind::Constructor => match self.fiber.stack[frame.base] {
-                                Value::Cell(c) => c.value.get(),
-                                v => v,
-                            },
-                            FrameKind::Module(m) => {
-                                m.state.set(ModuleState::Done);
-                                // An import gets the module; a REPL input
-                                // (the session's module has no proto of
-                                // its own) gives its value, to echo.
-                                if m.proto.is_none() {
-                                    result
-                                } else {
-                                    Value::Module(m)
-                                }
-                            }
-                        };
-                        self.fiber.stack.truncate(frame.base);
-                        let depth = self.fiber.frames.len();
-                        while self.fiber.handlers.last().is_some_and(|h| h.frames > depth) {
-                            self.fiber.handlers.pop();
-                        }
-                        if self.fiber.frames.is_empty() {
-                            if self.finish_generator(result) {
-                                continue 'frame;
-                            }
-                            return Stop::Done(result);
-                        }
-                        push!(result);
-                        continue 'frame;
+                        do_return!(result);
                     }
+                    Op::ReturnLocal(a) => {
+                        let result = self.fiber.stack[base + a.0 as usize];
+                        do_return!(result);
+                    }
+                    Op::ReturnNil => do_return!(Value::Nil),
                     Op::ArgGiven(p, t) => {
                         if argc > p {
                             ip = t.0 as usize;
@@ -880,6 +919,81 @@ impl Vm {
                             Err(c) => fail!(c),
                         }
                     }
+                    Op::GetLocal2(a, b) => {
+                        // In `let x = y` followed by a use of `x`, the first
+                        // push creates slot `b`: read it only after.
+                        let x = self.fiber.stack[base + a.0 as usize];
+                        push!(x);
+                        let y = self.fiber.stack[base + b.0 as usize];
+                        push!(y);
+                    }
+                    Op::ArithLL(op, a, b) => {
+                        let stack = &self.fiber.stack;
+                        let (x, y) = (stack[base + a.0 as usize], stack[base + b.0 as usize]);
+                        fused_arith!(op, x, y, r => push!(r));
+                    }
+                    Op::ArithLI(op, a, n) => {
+                        let x = self.fiber.stack[base + a.0 as usize];
+                        fused_arith!(op, x, Value::Int(n.into()), r => push!(r));
+                    }
+                    Op::ArithI(op, n) => {
+                        let x = *top!();
+                        fused_arith!(op, x, Value::Int(n.into()), r => *top!() = r);
+                    }
+                    Op::ArithL(op, a) => {
+                        let x = *top!();
+                        let y = self.fiber.stack[base + a.0 as usize];
+                        fused_arith!(op, x, y, r => *top!() = r);
+                    }
+                    Op::ArithSet(op, a) => {
+                        let y = pop!();
+                        let x = pop!();
+                        fused_arith!(op, x, y, r => self.fiber.stack[base + a.0 as usize] = r);
+                    }
+                    Op::ArithLISet { op, src, n, dst } => {
+                        let x = self.fiber.stack[base + src.0 as usize];
+                        fused_arith!(op, x, Value::Int(n.into()), r => {
+                            self.fiber.stack[base + dst.0 as usize] = r
+                        });
+                    }
+                    Op::CmpJumpLL(kind, a, b, t) => {
+                        let stack = &self.fiber.stack;
+                        let (x, y) = (stack[base + a as usize], stack[base + b as usize]);
+                        if !fused_cmp!(kind, x, y) {
+                            ip = t.0 as usize;
+                        }
+                    }
+                    Op::CmpJumpLI(kind, a, n, t) => {
+                        let x = self.fiber.stack[base + a as usize];
+                        if !fused_cmp!(kind, x, Value::Int(n.into())) {
+                            ip = t.0 as usize;
+                        }
+                    }
+                    Op::CmpJumpI(kind, n, t) => {
+                        let x = pop!();
+                        if !fused_cmp!(kind, x, Value::Int(n.into())) {
+                            ip = t.0 as usize;
+                        }
+                    }
+                    Op::JumpIfFalseL(a, t) => {
+                        if let Value::Nil | Value::Bool(false) =
+                            self.fiber.stack[base + a.0 as usize]
+                        {
+                            ip = t.0 as usize;
+                        }
+                    }
+                    Op::GetLocalField(a, name) => {
+                        let obj = self.fiber.stack[base + a.0 as usize];
+                        let v = match obj {
+                            Value::Instance(inst) => match inst.get(name) {
+                                Some(v) => v,
+                                None => tri!(index::get_field(&mut self.rt, obj, name)),
+                            },
+                            _ => tri!(index::get_field(&mut self.rt, obj, name)),
+                        };
+                        push!(v);
+                    }
+
                     Op::Spawn => {
                         let v = pop!();
                         // The spawn's place is recorded in the task.
@@ -948,6 +1062,30 @@ impl Vm {
 #[inline(never)]
 fn arith_slow(rt: &mut super::Runtime, op: Arith, a: Value, b: Value) -> NResult {
     arith::arith(rt, op, a, b)
+}
+
+/// `x op y` for int with int (`None` on overflow or division by zero) and
+/// float with float, exactly as the plain arithmetic instructions do it.
+#[inline(always)]
+fn arith_fast(op: Arith, x: &Value, y: &Value) -> Option<Value> {
+    match (x, y) {
+        (Value::Int(x), Value::Int(y)) => match op {
+            Arith::Add => x.checked_add(*y),
+            Arith::Sub => x.checked_sub(*y),
+            Arith::Mul => x.checked_mul(*y),
+            Arith::Div => x.checked_div(*y),
+            Arith::Mod => x.checked_rem(*y),
+        }
+        .map(Value::Int),
+        (Value::Float(x), Value::Float(y)) => Some(Value::Float(match op {
+            Arith::Add => x + y,
+            Arith::Sub => x - y,
+            Arith::Mul => x * y,
+            Arith::Div => x / y,
+            Arith::Mod => x % y,
+        })),
+        _ => None,
+    }
 }
 
 #[inline(always)]

@@ -9,14 +9,7 @@ use crate::value::limit::vec_with_capacity;
 use crate::value::{Bytes, NResult, Str, Value};
 use std::cmp::Ordering;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Arith {
-    Add,
-    Sub,
-    Mul,
-    Div,
-    Mod,
-}
+pub use crate::bytecode::Arith;
 
 impl Arith {
     fn verb(self) -> &'static str {

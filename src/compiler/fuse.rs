@@ -1,0 +1,224 @@
+//! The compiler's last pass over a finished function: replaces common runs
+//! of stack instructions with one fused instruction that takes locals and
+//! small integers as operands (`GetLocal(i) Int(1) Add SetLocal(i)` becomes
+//! `ArithLISet`), so a loop body or a recursive call dispatches about half as
+//! many instructions.
+//!
+//! A run is fused only when no jump lands inside it, and the fused
+//! instruction keeps the span of the run's operator — the only instruction
+//! of the run that can fail — so errors and traces point where they did before. Jump
+//! targets are renumbered afterwards, as `strip_nops` does.
+
+use crate::bytecode::{Arith, Chunk, Op, Slot, Target};
+
+/// Fuses the chunk's instruction runs in place.
+pub(super) fn fuse(chunk: &mut Chunk) {
+    let code = &chunk.code;
+    // barrier[i]: something jumps to instruction i, so no run may cover it
+    // except as its first instruction. `AsyncNext` resumes two instructions
+    // past itself, so those two are barriers as well.
+    let mut barrier = vec![false; code.len() + 1];
+    for (i, op) in code.iter().enumerate() {
+        if let Some(t) = op.target() {
+            if let Some(b) = barrier.get_mut(t.0 as usize) {
+                *b = true;
+            }
+        }
+        if let Op::AsyncNext(..) = op {
+            for b in barrier.iter_mut().skip(i + 1).take(2) {
+                *b = true;
+            }
+        }
+    }
+
+    let mut new_index = Vec::with_capacity(code.len() + 1);
+    let mut out_code = Vec::with_capacity(code.len());
+    let mut out_spans = Vec::with_capacity(code.len());
+    let mut i = 0;
+    while i < code.len() {
+        // The longest run starting at i that no jump lands inside.
+        let mut free = 1;
+        while i + free < code.len() && free < 4 && !barrier[i + free] {
+            free += 1;
+        }
+        let (op, len) = fused(&code[i..i + free]).unwrap_or((code[i], 1));
+        for _ in 0..len {
+            new_index.push(out_code.len() as u32);
+        }
+        // The instruction that can fail: the operator, which comes last
+        // unless a `SetLocal` follows it.
+        let failing = match code[i + len - 1] {
+            Op::SetLocal(_) if len > 1 => len - 2,
+            _ => len - 1,
+        };
+        out_code.push(op);
+        out_spans.push(chunk.spans[i + failing]);
+        i += len;
+    }
+    new_index.push(out_code.len() as u32);
+    if out_code.len() == code.len() {
+        return;
+    }
+    for op in &mut out_code {
+        if let Some(t) = op.target() {
+            *op = op.with_target(Target(new_index[t.0 as usize]));
+        }
+    }
+    chunk.code = out_code;
+    chunk.spans = out_spans;
+}
+
+/// The fused instruction for the longest fusable prefix of `run`, and how
+/// many instructions it replaces.
+fn fused(run: &[Op]) -> Option<(Op, usize)> {
+    use Op::*;
+    let small = |n: i32| i16::try_from(n).ok();
+    let byte = |s: Slot| u8::try_from(s.0).ok();
+    let tiny = |n: i32| i8::try_from(n).ok();
+    let arith = |op: &Op| Arith::of(op);
+    let cmp = |op: &Op| match *op {
+        CmpJump(k, t) => Some((k, t)),
+        _ => None,
+    };
+    let at = |k: usize| run.get(k);
+
+    // Four instructions.
+    if let (Some(&GetLocal(src)), Some(&Int(n)), Some(op), Some(&SetLocal(dst))) =
+        (at(0), at(1), at(2).and_then(arith), at(3))
+    {
+        if let Some(n) = small(n) {
+            return Some((ArithLISet { op, src, n, dst }, 4));
+        }
+    }
+    // Three instructions.
+    if let (Some(&GetLocal(a)), Some(third)) = (at(0), at(2)) {
+        match at(1) {
+            Some(&GetLocal(b)) => {
+                if let Some((k, t)) = cmp(third) {
+                    if let (Some(a), Some(b)) = (byte(a), byte(b)) {
+                        return Some((CmpJumpLL(k, a, b, t), 3));
+                    }
+                }
+                if let Some(op) = arith(third) {
+                    return Some((ArithLL(op, a, b), 3));
+                }
+            }
+            Some(&Int(n)) => {
+                if let Some((k, t)) = cmp(third) {
+                    if let (Some(a), Some(n)) = (byte(a), tiny(n)) {
+                        return Some((CmpJumpLI(k, a, n, t), 3));
+                    }
+                }
+                if let (Some(op), Some(n)) = (arith(third), small(n)) {
+                    return Some((ArithLI(op, a, n), 3));
+                }
+            }
+            _ => {}
+        }
+    }
+    // Two instructions.
+    let (first, second) = (at(0)?, at(1)?);
+    Some((
+        match (*first, *second) {
+            (Int(n), CmpJump(k, t)) => CmpJumpI(k, small(n)?, t),
+            (Int(n), op) => ArithI(arith(&op)?, n),
+            (GetLocal(a), GetLocal(b)) => GetLocal2(a, b),
+            (GetLocal(a), JumpIfFalse(t)) => JumpIfFalseL(a, t),
+            (GetLocal(a), GetField(name)) => GetLocalField(a, name),
+            (GetLocal(a), Return) => ReturnLocal(a),
+            (GetLocal(a), op) => ArithL(arith(&op)?, a),
+            (Nil, Return) => ReturnNil,
+            (op, SetLocal(a)) => ArithSet(arith(&op)?, a),
+            _ => return None,
+        },
+        2,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bytecode::CmpKind;
+    use crate::span::Span;
+
+    fn run(code: Vec<Op>) -> Vec<Op> {
+        let mut chunk = Chunk::default();
+        for op in code {
+            chunk.emit(op, Span::default());
+        }
+        fuse(&mut chunk);
+        chunk.code
+    }
+
+    #[test]
+    fn fuses_a_counting_loop() {
+        let code = run(vec![
+            Op::GetLocal(Slot(1)),
+            Op::GetLocal(Slot(2)),
+            Op::CmpJump(CmpKind::Lt, Target(8)),
+            Op::GetLocal(Slot(1)),
+            Op::Int(1),
+            Op::Add,
+            Op::SetLocal(Slot(1)),
+            Op::Loop(Target(0)),
+            Op::Nil,
+            Op::Return,
+        ]);
+        assert_eq!(
+            code,
+            vec![
+                Op::CmpJumpLL(CmpKind::Lt, 1, 2, Target(3)),
+                Op::ArithLISet {
+                    op: Arith::Add,
+                    src: Slot(1),
+                    n: 1,
+                    dst: Slot(1)
+                },
+                Op::Loop(Target(0)),
+                Op::ReturnNil,
+            ]
+        );
+    }
+
+    #[test]
+    fn never_fuses_across_a_jump_target() {
+        // `x = a if c else b`-like code: the jump lands on the `Int`.
+        let code = run(vec![
+            Op::JumpIfFalse(Target(3)),
+            Op::GetLocal(Slot(1)),
+            Op::Jump(Target(5)),
+            Op::Int(2),
+            Op::Add,
+            Op::Return,
+        ]);
+        assert_eq!(
+            code,
+            vec![
+                Op::JumpIfFalse(Target(3)),
+                Op::GetLocal(Slot(1)),
+                Op::Jump(Target(4)),
+                Op::ArithI(Arith::Add, 2),
+                Op::Return,
+            ]
+        );
+    }
+
+    #[test]
+    fn large_operands_stay_unfused() {
+        let code = run(vec![
+            Op::GetLocal(Slot(300)),
+            Op::Int(100_000),
+            Op::CmpJump(CmpKind::Eq, Target(3)),
+            Op::ReturnNil,
+        ]);
+        assert_eq!(
+            code,
+            vec![
+                Op::GetLocal(Slot(300)),
+                Op::Int(100_000),
+                Op::CmpJump(CmpKind::Eq, Target(3)),
+                Op::ReturnNil,
+            ]
+        );
+    }
+}
