@@ -46,6 +46,9 @@ pub struct Chunk {
     pub spans: Vec<Span>,
     pub consts: Vec<Constant>,
     pub protos: Vec<Rc<FnProto>>,
+    /// How many field and method sites have an inline cache (`Site`
+    /// operands count up from 0).
+    pub sites: u16,
 }
 
 impl Chunk {

@@ -1,7 +1,7 @@
 //! Human-readable listing of compiled code, for `weft disasm`.
 
 use super::chunk::{Constant, FnProto, Program};
-use super::op::Op;
+use super::op::{Op, Site};
 use super::symbol::Interner;
 use crate::span::SourceMap;
 use std::fmt::Write;
@@ -49,6 +49,15 @@ fn function(out: &mut String, proto: &FnProto, symbols: &Interner, sources: &Sou
     }
 }
 
+/// `" [cache 3]"` for a site with an inline cache.
+fn cache(site: Site) -> String {
+    if site == Site::NONE {
+        String::new()
+    } else {
+        format!(" [cache {}]", site.0)
+    }
+}
+
 fn describe(op: &Op, proto: &FnProto, symbols: &Interner) -> String {
     let konst = |k: u32| match proto.chunk.consts.get(k as usize) {
         Some(Constant::Int(n)) => n.to_string(),
@@ -60,11 +69,18 @@ fn describe(op: &Op, proto: &FnProto, symbols: &Interner) -> String {
         Op::Const(k) => format!("Const {} ({})", k.0, konst(k.0)),
         Op::Class(k, sup) => format!("Class {}{}", konst(k.0), if sup { " < super" } else { "" }),
         Op::ImportNative(k) => format!("ImportNative {}", konst(k.0)),
-        Op::Invoke(s, n) => format!("Invoke .{} ({n} args)", symbols.name(s)),
+        Op::Invoke(s, n, site) => format!("Invoke .{} ({n} args){}", symbols.name(s), cache(site)),
         Op::SuperInvoke(s, n) => format!("SuperInvoke .{} ({n} args)", symbols.name(s)),
         Op::GetSuper(s) => format!("GetSuper .{}", symbols.name(s)),
-        Op::GetField(s) => format!("GetField .{}", symbols.name(s)),
-        Op::SetField(s) => format!("SetField .{}", symbols.name(s)),
+        Op::GetField(s, site) => format!("GetField .{}{}", symbols.name(s), cache(site)),
+        Op::SetField(s, site) => format!("SetField .{}{}", symbols.name(s), cache(site)),
+        Op::GetLocalField(a, site, s) => {
+            format!(
+                "GetLocalField slot({a}) .{}{}",
+                symbols.name(s),
+                cache(site)
+            )
+        }
         Op::Method(s) => format!("Method .{}", symbols.name(s)),
         Op::Closure(i) => {
             let name = proto

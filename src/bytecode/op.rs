@@ -19,6 +19,15 @@ pub struct ConstIdx(pub u32);
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Slot(pub u16);
 
+/// The inline cache of a field or method site: an index into the running
+/// function's caches (numbered by `compiler::fuse`; `Site::NONE` has none).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Site(pub u16);
+
+impl Site {
+    pub const NONE: Site = Site(u16::MAX);
+}
+
 /// An absolute instruction index in the current chunk.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Target(pub u32);
@@ -157,7 +166,7 @@ pub enum Op {
     /// `[f a1 .. an] -> [f(a1 .. an)]`
     Call(u8),
     /// `[r a1 .. an] -> [r.name(a1 .. an)]`
-    Invoke(Symbol, u8),
+    Invoke(Symbol, u8, Site),
     /// `[self a1 .. an S] -> [S.name(self, a1 .. an)]`: calls the method of
     /// superclass `S` on `self`.
     SuperInvoke(Symbol, u8),
@@ -180,9 +189,9 @@ pub enum Op {
     /// `[a1 .. an] -> [str(a1) + .. + str(an)]` (string interpolation)
     Interp(u32),
     /// `[o] -> [o.name]`
-    GetField(Symbol),
+    GetField(Symbol, Site),
     /// `[o v] -> []`, `o.name = v`
-    SetField(Symbol),
+    SetField(Symbol, Site),
     /// `[a i] -> [a[i]]`
     GetIndex,
     /// `[a i v] -> []`, `a[i] = v`
@@ -280,7 +289,7 @@ pub enum Op {
     /// `[] -> []`, jumps to `t` when local `a` is falsy: `GetLocal(a) JumpIfFalse`.
     JumpIfFalseL(Slot, Target),
     /// `[] -> [a.name]`: `GetLocal(a) GetField(name)`.
-    GetLocalField(Slot, Symbol),
+    GetLocalField(u8, Site, Symbol),
     /// Returns local `a`: `GetLocal(a) Return`.
     ReturnLocal(Slot),
     /// Returns `nil`: `Nil Return`.

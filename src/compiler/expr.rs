@@ -12,7 +12,7 @@ use super::scope::{FnState, Resolved};
 use super::stmt::binop;
 use super::Compiler;
 use crate::ast::{self, Expr, ExprKind, FnDecl, InterpPart, Stmt, StmtKind, UnOp};
-use crate::bytecode::{Constant, FnKind, Op, Slot};
+use crate::bytecode::{Constant, FnKind, Op, Site, Slot};
 use crate::span::Span;
 use std::rc::Rc;
 
@@ -142,12 +142,12 @@ impl Compiler<'_> {
                 self.expr(receiver);
                 let n = self.args(args, span);
                 let sym = self.symbols.borrow_mut().intern(&name.name);
-                self.emit(Op::Invoke(sym, n), span);
+                self.emit(Op::Invoke(sym, n, Site::NONE), span);
             }
             ExprKind::Field { target, name } => {
                 self.expr(target);
                 let sym = self.symbols.borrow_mut().intern(&name.name);
-                self.emit(Op::GetField(sym), span);
+                self.emit(Op::GetField(sym, Site::NONE), span);
             }
             ExprKind::Index { target, index } => {
                 self.expr(target);

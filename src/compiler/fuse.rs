@@ -7,9 +7,10 @@
 //! A run is fused only when no jump lands inside it, and the fused
 //! instruction keeps the span of the run's operator — the only instruction
 //! of the run that can fail — so errors and traces point where they did before. Jump
-//! targets are renumbered afterwards, as `strip_nops` does.
+//! targets are renumbered afterwards, as `strip_nops` does, and every field
+//! and method site is given its inline cache (`Site`).
 
-use crate::bytecode::{Arith, Chunk, Op, Slot, Target};
+use crate::bytecode::{Arith, Chunk, Op, Site, Slot, Target};
 
 /// Fuses the chunk's instruction runs in place.
 pub(super) fn fuse(chunk: &mut Chunk) {
@@ -56,16 +57,31 @@ pub(super) fn fuse(chunk: &mut Chunk) {
         i += len;
     }
     new_index.push(out_code.len() as u32);
-    if out_code.len() == code.len() {
-        return;
-    }
+    let renumber = out_code.len() != code.len();
+    let mut sites = 0u16;
     for op in &mut out_code {
-        if let Some(t) = op.target() {
-            *op = op.with_target(Target(new_index[t.0 as usize]));
+        if renumber {
+            if let Some(t) = op.target() {
+                *op = op.with_target(Target(new_index[t.0 as usize]));
+            }
+        }
+        // Every field and method site gets the next inline cache, while
+        // there are numbers left.
+        let site = match op {
+            Op::GetField(_, site)
+            | Op::SetField(_, site)
+            | Op::Invoke(_, _, site)
+            | Op::GetLocalField(_, site, _) => site,
+            _ => continue,
+        };
+        if sites < Site::NONE.0 {
+            *site = Site(sites);
+            sites += 1;
         }
     }
     chunk.code = out_code;
     chunk.spans = out_spans;
+    chunk.sites = sites;
 }
 
 /// The fused instruction for the longest fusable prefix of `run`, and how
@@ -124,7 +140,7 @@ fn fused(run: &[Op]) -> Option<(Op, usize)> {
             (Int(n), op) => ArithI(arith(&op)?, n),
             (GetLocal(a), GetLocal(b)) => GetLocal2(a, b),
             (GetLocal(a), JumpIfFalse(t)) => JumpIfFalseL(a, t),
-            (GetLocal(a), GetField(name)) => GetLocalField(a, name),
+            (GetLocal(a), GetField(name, site)) => GetLocalField(byte(a)?, site, name),
             (GetLocal(a), Return) => ReturnLocal(a),
             (GetLocal(a), op) => ArithL(arith(&op)?, a),
             (Nil, Return) => ReturnNil,

@@ -27,7 +27,7 @@ use super::error::{CompileErrorKind, Limit};
 use super::scope::{Cleanup, LetBinding, LoopCtx, Resolved, TryCtx};
 use super::{import_binding, Compiler, ImportTarget};
 use crate::ast::{self, Block, Expr, ExprKind, Pattern, Stmt, StmtKind};
-use crate::bytecode::{Op, Slot, Target};
+use crate::bytecode::{Op, Site, Slot, Target};
 use crate::span::Span;
 use std::rc::Rc;
 
@@ -193,13 +193,13 @@ impl Compiler<'_> {
                 let sym = self.symbols.borrow_mut().intern(&name.name);
                 if let Some(op) = op {
                     self.emit(Op::Dup, target.span);
-                    self.emit(Op::GetField(sym), target.span);
+                    self.emit(Op::GetField(sym, Site::NONE), target.span);
                     self.expr(value);
                     self.emit(binop(op), span);
                 } else {
                     self.expr(value);
                 }
-                self.emit(Op::SetField(sym), span);
+                self.emit(Op::SetField(sym, Site::NONE), span);
             }
             ExprKind::Index { target: obj, index } => {
                 self.expr(obj);

@@ -247,10 +247,10 @@ impl Session {
             }
             Value::Instance(i) => {
                 names.extend(
-                    i.fields
-                        .borrow()
+                    i.shape()
+                        .names()
                         .iter()
-                        .map(|(s, _)| rt.symbols.name(*s).to_string()),
+                        .map(|s| rt.symbols.name(*s).to_string()),
                 );
                 let mut class = Some(i.class);
                 while let Some(c) = class {

@@ -153,28 +153,25 @@ impl Runtime {
 
     /// Creates `Error` and its built-in subclasses.
     fn make_error_classes(&mut self) {
-        let root = self.heap.alloc(Class {
-            name: "Error".into(),
-            superclass: None,
-            methods: Default::default(),
-            is_error: true,
-        });
+        let root = self
+            .heap
+            .alloc(Class::new("Error".into(), None, Default::default(), true));
         self.error_classes.push(root);
         for kind in &ErrorKind::ALL[1..] {
-            let class = self.heap.alloc(Class {
-                name: kind.name().into(),
-                superclass: Some(root),
-                methods: Default::default(),
-                is_error: true,
-            });
+            let class = self.heap.alloc(Class::new(
+                kind.name().into(),
+                Some(root),
+                Default::default(),
+                true,
+            ));
             self.error_classes.push(class);
         }
-        self.generator_exit = Some(self.heap.alloc(Class {
-            name: "GeneratorExit".into(),
-            superclass: Some(root),
-            methods: Default::default(),
-            is_error: true,
-        }));
+        self.generator_exit = Some(self.heap.alloc(Class::new(
+            "GeneratorExit".into(),
+            Some(root),
+            Default::default(),
+            true,
+        )));
     }
 
     pub fn str(&mut self, s: impl Into<Box<str>>) -> Value {

@@ -252,7 +252,7 @@ impl<'a> Printer<'a> {
                     return;
                 }
                 let _ = write!(out, "{} {{", inst.class.name);
-                let fields = inst.fields.borrow().clone();
+                let fields = inst.fields();
                 for (i, (name, item)) in fields.into_iter().enumerate() {
                     if self.full.is_some() {
                         break;

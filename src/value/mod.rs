@@ -13,6 +13,7 @@ pub mod io;
 pub mod limit;
 pub mod map;
 pub mod object;
+pub mod shape;
 pub mod sync;
 pub mod task;
 pub mod trace;
@@ -21,6 +22,7 @@ pub mod wait_list;
 pub use error::{Ctrl, ErrorKind, NResult};
 pub use map::{Map, MapCursor, MapTable};
 pub use object::*;
+pub use shape::{Shape, SiteCache};
 pub use task::{
     CoState, Coroutine, Delivery, Future, FutureKind, GenState, Generator, IoOp, Outcome, Resumer,
     SyncOp, Task, TaskContext, TaskState,

@@ -2,6 +2,7 @@
 //! with their tracing.
 
 use super::map::{Map, MapCursor};
+use super::shape::{Shape, SiteCache};
 use super::trace::StackTrace;
 use super::Value;
 use crate::bytecode::{FnProto, ModuleProto, Symbol};
@@ -9,6 +10,7 @@ use crate::gc::{Gc, Trace, Tracer};
 use rustc_hash::FxHasher;
 use std::cell::{Cell, OnceCell, RefCell};
 use std::hash::{Hash, Hasher};
+use std::ptr::NonNull;
 use std::rc::Rc;
 
 /// An immutable string with its character count (indexing counts
@@ -368,10 +370,15 @@ pub struct Proto {
     pub consts: Box<[Value]>,
     pub protos: Box<[Gc<Proto>]>,
     pub module: Gc<Module>,
+    /// Inline caches of the field and method sites (`Site` operands).
+    pub sites: Box<[SiteCache]>,
 }
 
 impl Trace for Proto {
     fn trace(&self, t: &mut Tracer) {
+        for site in self.sites.iter() {
+            site.method.get().trace(t);
+        }
         for c in self.consts.iter() {
             c.trace(t);
         }
@@ -417,9 +424,26 @@ pub struct Class {
     pub methods: RefCell<rustc_hash::FxHashMap<Symbol, Value>>,
     /// `Error` or one of its subclasses: displayed as `Name: message`.
     pub is_error: bool,
+    /// The root of the class's shape tree (its instances' field layouts).
+    pub shapes: Rc<Shape>,
 }
 
 impl Class {
+    pub fn new(
+        name: Rc<str>,
+        superclass: Option<Gc<Class>>,
+        methods: rustc_hash::FxHashMap<Symbol, Value>,
+        is_error: bool,
+    ) -> Class {
+        Class {
+            name,
+            superclass,
+            methods: RefCell::new(methods),
+            is_error,
+            shapes: Shape::root(),
+        }
+    }
+
     pub fn method(&self, name: Symbol) -> Option<Value> {
         self.methods.borrow().get(&name).copied()
     }
@@ -453,50 +477,89 @@ impl Trace for Class {
 
 pub struct Instance {
     pub class: Gc<Class>,
-    /// Fields in creation order (instances print them in that order).
-    pub fields: RefCell<Vec<(Symbol, Value)>>,
+    /// The names of `values`, in slot order: a shape in `class.shapes`'
+    /// tree, which lives as long as the class (and so as this instance).
+    shape: Cell<NonNull<Shape>>,
+    /// Field values in creation order (instances print them in that order).
+    values: RefCell<Vec<Value>>,
     /// For thrown errors: where the error was first thrown.
     pub origin: OnceCell<StackTrace>,
 }
 
 impl Instance {
     pub fn new(class: Gc<Class>) -> Instance {
+        let root = NonNull::from(&*class.shapes);
         Instance {
             class,
-            fields: RefCell::new(Vec::new()),
+            shape: Cell::new(root),
+            values: RefCell::new(Vec::new()),
             origin: OnceCell::new(),
         }
     }
 
     #[inline]
-    pub fn get(&self, name: Symbol) -> Option<Value> {
-        self.fields
-            .borrow()
-            .iter()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| *v)
+    pub fn shape(&self) -> &Shape {
+        // SAFETY: shapes live in the class's tree, and the class outlives
+        // the instance (`self.class` keeps it).
+        unsafe { self.shape.get().as_ref() }
     }
 
     #[inline]
-    pub fn set(&self, name: Symbol, value: Value) {
-        let mut fields = self.fields.borrow_mut();
-        if let Some(slot) = fields.iter_mut().find(|(k, _)| *k == name) {
-            slot.1 = value;
-        } else {
-            fields.push((name, value));
+    pub fn get(&self, name: Symbol) -> Option<Value> {
+        let slot = self.shape().slot(name)?;
+        self.values.borrow().get(slot).copied()
+    }
+
+    /// The value in `slot`, which a cache found for this instance's shape.
+    #[inline]
+    pub fn get_slot(&self, slot: usize) -> Option<Value> {
+        self.values.borrow().get(slot).copied()
+    }
+
+    /// Stores into `slot`, which a cache found for this instance's shape.
+    #[inline]
+    pub fn set_slot(&self, slot: usize, value: Value) {
+        if let Some(v) = self.values.borrow_mut().get_mut(slot) {
+            *v = value;
         }
+    }
+
+    /// Sets field `name`, adding it (and moving to the next shape) when new.
+    #[inline]
+    pub fn set(&self, name: Symbol, value: Value) {
+        match self.shape().slot(name) {
+            Some(slot) => self.set_slot(slot, value),
+            None => {
+                let next = self.shape().adding(name);
+                self.values.borrow_mut().push(value);
+                // `adding` never returns null.
+                if let Some(next) = NonNull::new(next.cast_mut()) {
+                    self.shape.set(next);
+                }
+            }
+        }
+    }
+
+    /// The fields, in creation order.
+    pub fn fields(&self) -> Vec<(Symbol, Value)> {
+        let names = self.shape().names();
+        names
+            .iter()
+            .copied()
+            .zip(self.values.borrow().iter().copied())
+            .collect()
     }
 }
 
 impl Trace for Instance {
     fn trace(&self, t: &mut Tracer) {
         t.mark(self.class);
-        for (_, v) in self.fields.borrow().iter() {
+        for v in self.values.borrow().iter() {
             v.trace(t);
         }
     }
     fn extra_bytes(&self) -> usize {
-        self.fields.borrow().capacity() * std::mem::size_of::<(Symbol, Value)>()
+        self.values.borrow().capacity() * std::mem::size_of::<Value>()
             + self.origin.get().map_or(0, StackTrace::bytes)
     }
 }

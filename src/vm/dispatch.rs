@@ -13,9 +13,12 @@
 use super::ops::arith::{self, Arith, Cmp};
 use super::ops::{index, iter};
 use super::{FrameKind, Handler, Stop, Vm};
-use crate::bytecode::{CmpKind, Op};
+use crate::bytecode::{CmpKind, Op, Site, Symbol};
 use crate::value::error::{err, type_error};
-use crate::value::{Class, Ctrl, ErrorKind, Map, ModuleState, NResult, Range, Str, UpCell, Value};
+use crate::value::{
+    Class, Ctrl, ErrorKind, Instance, Map, ModuleState, NResult, Range, SiteCache, Str, UpCell,
+    Value,
+};
 use std::cell::Cell;
 
 impl Vm {
@@ -40,6 +43,28 @@ impl Vm {
             let argc = frame.argc;
             let mut ip = frame.ip;
 
+            // The operand stack, held in locals while hot instructions run:
+            // its buffer, capacity and length. `self.fiber.stack` is only
+            // up to date after `flush!`, which every path to code outside
+            // this function takes first; `reload!` reads it back.
+            let mut sb: *mut Value = self.fiber.stack.as_mut_ptr();
+            let mut cap = self.fiber.stack.capacity();
+            let mut len = self.fiber.stack.len();
+
+            macro_rules! flush {
+                () => {
+                    // SAFETY: `len <= cap` and every slot below `len` was
+                    // written (pushes write before they count).
+                    unsafe { self.fiber.stack.set_len(len) }
+                };
+            }
+            macro_rules! reload {
+                () => {
+                    sb = self.fiber.stack.as_mut_ptr();
+                    cap = self.fiber.stack.capacity();
+                    len = self.fiber.stack.len();
+                };
+            }
             macro_rules! save_ip {
                 () => {
                     if let Some(f) = self.fiber.frames.last_mut() {
@@ -47,23 +72,75 @@ impl Vm {
                     }
                 };
             }
+            // The stack slot at absolute index `i` (checked against the
+            // length, so bad bytecode panics instead of reading garbage).
+            macro_rules! at {
+                ($i:expr) => {{
+                    let i = $i;
+                    if i >= len {
+                        bad_slot(i, len);
+                    }
+                    // SAFETY: `i < len <= cap`, inside the buffer.
+                    unsafe { &mut *sb.add(i) }
+                }};
+            }
+            macro_rules! local {
+                ($s:expr) => {
+                    at!(base + $s as usize)
+                };
+            }
+            // A shared reference to stack slot `i` (checked like `at!`).
+            macro_rules! get {
+                ($i:expr) => {{
+                    let i = $i;
+                    if i >= len {
+                        bad_slot(i, len);
+                    }
+                    // SAFETY: `i < len <= cap`, inside the buffer.
+                    unsafe { &*sb.add(i) }
+                }};
+            }
+            macro_rules! get_local {
+                ($s:expr) => {
+                    get!(base + $s as usize)
+                };
+            }
+            // A value just popped (at or above `len`, still written).
+            macro_rules! popped {
+                ($i:expr) => {{
+                    let i: usize = $i;
+                    debug_assert!(i < cap);
+                    // SAFETY: the slot was written before the pop.
+                    unsafe { &*sb.add(i) }
+                }};
+            }
             macro_rules! pop {
                 () => {{
-                    let len = self.fiber.stack.len() - 1;
-                    let v = self.fiber.stack[len];
-                    self.fiber.stack.truncate(len);
-                    v
+                    debug_assert!(len > 0, "operand on the stack");
+                    len -= 1;
+                    // SAFETY: `len` was a written slot.
+                    unsafe { *sb.add(len) }
                 }};
             }
             macro_rules! push {
-                ($v:expr) => {
-                    self.fiber.stack.push($v)
-                };
+                ($v:expr) => {{
+                    let v = $v;
+                    if len == cap {
+                        flush!();
+                        grow(&mut self.fiber.stack);
+                        reload!();
+                    }
+                    // SAFETY: `len < cap`.
+                    unsafe { sb.add(len).write(v) };
+                    len += 1;
+                }};
             }
             macro_rules! top {
-                () => {
-                    self.fiber.stack.last_mut().expect("operand on the stack")
-                };
+                () => {{
+                    debug_assert!(len > 0, "operand on the stack");
+                    // SAFETY: `len - 1` is a written slot.
+                    unsafe { &mut *sb.add(len - 1) }
+                }};
             }
             // A preemption point. `rewind` is how many instructions to step
             // back so that the interrupted instruction runs again on resume.
@@ -73,6 +150,7 @@ impl Vm {
                     if self.fuel <= 0 || cfg!(feature = "gc-stress") {
                         ip -= $rewind;
                         save_ip!();
+                        flush!();
                         if self.safepoint() {
                             return Stop::Preempt;
                         }
@@ -86,6 +164,7 @@ impl Vm {
                             save_ip!();
                             continue 'frame;
                         }
+                        reload!();
                     }
                 };
             }
@@ -97,10 +176,12 @@ impl Vm {
                 () => {
                     if self.rt.heap.wants_collection() && !cfg!(feature = "gc-stress") {
                         save_ip!();
+                        flush!();
                         self.collect_now();
                         if self.pending_throw.is_some() {
                             continue 'frame;
                         }
+                        reload!();
                     }
                 };
             }
@@ -109,6 +190,7 @@ impl Vm {
             macro_rules! do_return {
                 ($result:expr) => {{
                     let result = $result;
+                    flush!();
                     let Some(frame) = self.fiber.frames.pop() else {
                         return Stop::Done(result);
                     };
@@ -145,7 +227,7 @@ impl Vm {
                         }
                         return Stop::Done(result);
                     }
-                    push!(result);
+                    self.fiber.stack.push(result);
                     continue 'frame;
                 }};
             }
@@ -153,72 +235,53 @@ impl Vm {
                 // Throws at the current instruction: leaves the dispatch loop for
                 // the shared error path below it (keeping the hot loop small).
                 macro_rules! fail {
-                    ($ctrl:expr) => {
-                        break 'dispatch $ctrl
-                    };
+                    ($ctrl:expr) => {{
+                        flush!();
+                        break 'dispatch $ctrl;
+                    }};
                 }
                 macro_rules! tri {
                     ($e:expr) => {
                         match $e {
                             Ok(v) => v,
-                            Err(c) => break 'dispatch c,
+                            Err(c) => fail!(c),
                         }
                     };
                 }
-                // Int with int inline; everything else (and overflow) out of line.
-                // Operands are matched in place (by reference) rather than
-                // copied out whole: the fast paths then read only the tag and
-                // payload words, which the previous instruction just wrote.
+                // Int with int and float with float inline; everything else
+                // (and overflow) out of line.
                 macro_rules! int_arith {
-                    ($op:expr, $checked:ident, $fop:tt) => {{
-                        let stack = &mut self.fiber.stack;
-                        let len = stack.len();
-                        let fast = match (&stack[len - 2], &stack[len - 1]) {
-                            (Value::Int(x), Value::Int(y)) => x.$checked(*y).map(Value::Int),
-                            (Value::Float(x), Value::Float(y)) => Some(Value::Float(*x $fop *y)),
-                            _ => None,
-                        };
-                        if let Some(r) = fast {
-                            stack[len - 2] = r;
-                            stack.truncate(len - 1);
-                            continue;
-                        }
-                        let b = pop!();
-                        let a = *top!();
-                        *top!() = tri!(arith_slow(&mut self.rt, $op, a, b));
-                        gc_point!();
+                    ($op:expr) => {{
+                        let y = pop!();
+                        fused_arith!($op, top!(), &y, r => *top!() = r);
                     }};
                 }
                 macro_rules! compare {
                     ($cmp:expr, $op:tt) => {{
-                        let stack = &mut self.fiber.stack;
-                        let len = stack.len();
-                        let fast = match (&stack[len - 2], &stack[len - 1]) {
-                            (Value::Int(x), Value::Int(y)) => Some(*x $op *y),
-                            (Value::Float(x), Value::Float(y)) => Some(*x $op *y),
-                            _ => None,
+                        let y = pop!();
+                        let x = *top!();
+                        let r = match (x, y) {
+                            (Value::Int(x), Value::Int(y)) => Value::Bool(x $op y),
+                            (Value::Float(x), Value::Float(y)) => Value::Bool(x $op y),
+                            _ => tri!(compare_slow(&self.rt, $cmp, x, y)),
                         };
-                        if let Some(r) = fast {
-                            stack[len - 2] = Value::Bool(r);
-                            stack.truncate(len - 1);
-                            continue;
-                        }
-                        let b = pop!();
-                        let a = *top!();
-                        *top!() = tri!(compare_slow(&self.rt, $cmp, a, b));
+                        *top!() = r;
                     }};
                 }
-
-                // A fused instruction's arithmetic: int and float inline, the
-                // rest out of line. `$r => $store` puts the result where it
-                // belongs; only then may the collector run (the result of a
-                // string or list `+` is rooted once stored).
+                // Arithmetic: int and float inline, the rest out of line.
+                // `$r => $store` puts the result where it belongs; only then
+                // may the collector run (the result of a string or list `+`
+                // is rooted once stored).
+                // The operands are references: the fast path reads just the
+                // tag and payload words (copying a whole value that was just
+                // written word by word stalls store forwarding).
                 macro_rules! fused_arith {
                     ($op:expr, $x:expr, $y:expr, $r:ident => $store:expr) => {{
-                        let (x, y) = ($x, $y);
-                        match arith_fast($op, &x, &y) {
+                        let (x, y): (&Value, &Value) = ($x, $y);
+                        match arith_fast($op, x, y) {
                             Some($r) => $store,
                             None => {
+                                let (x, y) = (*x, *y);
                                 let $r = tri!(arith_slow(&mut self.rt, $op, x, y));
                                 $store;
                                 gc_point!();
@@ -228,9 +291,10 @@ impl Vm {
                 }
                 macro_rules! fused_cmp {
                     ($kind:expr, $x:expr, $y:expr) => {{
-                        match ($x, $y) {
-                            (Value::Int(x), Value::Int(y)) => int_cmp($kind, x, y),
-                            (x, y) => tri!(cmp_slow(&self.rt, $kind, x, y)),
+                        let (x, y): (&Value, &Value) = ($x, $y);
+                        match (x, y) {
+                            (Value::Int(x), Value::Int(y)) => int_cmp($kind, *x, *y),
+                            _ => tri!(cmp_slow(&self.rt, $kind, *x, *y)),
                         }
                     }};
                 }
@@ -245,34 +309,31 @@ impl Vm {
                     Op::Int(n) => push!(Value::Int(n as i64)),
                     Op::Const(k) => push!(consts[k.0 as usize]),
 
-                    Op::Pop => {
-                        self.fiber.stack.pop();
-                    }
+                    Op::Pop => len -= 1,
                     Op::PopN(n) => {
-                        let len = self.fiber.stack.len();
-                        self.fiber.stack.truncate(len - n as usize);
+                        debug_assert!(len >= n as usize);
+                        len -= n as usize;
                     }
                     Op::Dup => {
                         let v = *top!();
                         push!(v);
                     }
                     Op::Dup2 => {
-                        let len = self.fiber.stack.len();
-                        let (a, b) = (self.fiber.stack[len - 2], self.fiber.stack[len - 1]);
+                        let (a, b) = (*at!(len - 2), *at!(len - 1));
                         push!(a);
                         push!(b);
                     }
 
                     Op::GetLocal(s) => {
-                        let v = self.fiber.stack[base + s.0 as usize];
+                        let v = *local!(s.0);
                         push!(v);
                     }
                     Op::SetLocal(s) => {
                         let v = pop!();
-                        self.fiber.stack[base + s.0 as usize] = v;
+                        *local!(s.0) = v;
                     }
                     Op::GetCell(s) => {
-                        let v = match self.fiber.stack[base + s.0 as usize] {
+                        let v = match *local!(s.0) {
                             Value::Cell(c) => c.value.get(),
                             v => v,
                         };
@@ -280,19 +341,18 @@ impl Vm {
                     }
                     Op::SetCell(s) => {
                         let v = pop!();
-                        let slot = &mut self.fiber.stack[base + s.0 as usize];
+                        let slot = local!(s.0);
                         match *slot {
                             Value::Cell(c) => c.value.set(v),
                             _ => *slot = v,
                         }
                     }
                     Op::MakeCell(s) => {
-                        let i = base + s.0 as usize;
-                        let v = self.fiber.stack[i];
+                        let v = *local!(s.0);
                         let cell = self.rt.heap.alloc(UpCell {
                             value: Cell::new(v),
                         });
-                        self.fiber.stack[i] = Value::Cell(cell);
+                        *local!(s.0) = Value::Cell(cell);
                     }
                     Op::GetUpval(u) => push!(closure.upvals[u as usize].value.get()),
                     Op::SetUpval(u) => {
@@ -325,11 +385,11 @@ impl Vm {
                     }
                     Op::GetBuiltin(b) => push!(self.rt.builtins[b as usize]),
 
-                    Op::Add => int_arith!(Arith::Add, checked_add, +),
-                    Op::Sub => int_arith!(Arith::Sub, checked_sub, -),
-                    Op::Mul => int_arith!(Arith::Mul, checked_mul, *),
-                    Op::Div => int_arith!(Arith::Div, checked_div, /),
-                    Op::Mod => int_arith!(Arith::Mod, checked_rem, %),
+                    Op::Add => int_arith!(Arith::Add),
+                    Op::Sub => int_arith!(Arith::Sub),
+                    Op::Mul => int_arith!(Arith::Mul),
+                    Op::Div => int_arith!(Arith::Div),
+                    Op::Mod => int_arith!(Arith::Mod),
                     Op::Neg => {
                         let a = *top!();
                         *top!() = tri!(arith::negate(&self.rt, a));
@@ -373,37 +433,19 @@ impl Vm {
 
                     Op::Jump(t) => ip = t.0 as usize,
                     Op::JumpIfFalse(t) => {
-                        let falsy = matches!(
-                            self.fiber.stack.last(),
-                            Some(Value::Nil | Value::Bool(false))
-                        );
-                        self.fiber.stack.pop();
-                        if falsy {
+                        if let Value::Nil | Value::Bool(false) = pop!() {
                             ip = t.0 as usize;
                         }
                     }
                     Op::CmpJump(kind, t) => {
-                        let stack = &mut self.fiber.stack;
-                        let len = stack.len();
-                        let fast = match (&stack[len - 2], &stack[len - 1]) {
-                            (Value::Int(x), Value::Int(y)) => Some(int_cmp(kind, *x, *y)),
-                            _ => None,
-                        };
-                        let holds = match fast {
-                            Some(b) => b,
-                            None => {
-                                let (a, b) = (stack[len - 2], stack[len - 1]);
-                                tri!(cmp_slow(&self.rt, kind, a, b))
-                            }
-                        };
-                        self.fiber.stack.truncate(len - 2);
-                        if !holds {
+                        len -= 2;
+                        if !fused_cmp!(kind, popped!(len), popped!(len + 1)) {
                             ip = t.0 as usize;
                         }
                     }
                     Op::AndJump(t) => {
                         if top!().is_truthy() {
-                            self.fiber.stack.pop();
+                            len -= 1;
                         } else {
                             ip = t.0 as usize;
                         }
@@ -412,7 +454,7 @@ impl Vm {
                         if top!().is_truthy() {
                             ip = t.0 as usize;
                         } else {
-                            self.fiber.stack.pop();
+                            len -= 1;
                         }
                     }
                     Op::Loop(t) => {
@@ -426,8 +468,9 @@ impl Vm {
                     Op::Call(n) => {
                         safepoint!(1);
                         save_ip!();
-                        let callee = self.fiber.stack.len() - n as usize - 1;
-                        if let Value::Closure(c) = self.fiber.stack[callee] {
+                        let callee = len - n as usize - 1;
+                        flush!();
+                        if let Value::Closure(c) = *at!(callee) {
                             let code = &c.proto.code;
                             if code.simple
                                 && code.params == n
@@ -446,46 +489,50 @@ impl Vm {
                         tri!(self.call_value(callee, n as usize));
                         continue 'frame;
                     }
-                    Op::Invoke(name, n) => {
+                    Op::Invoke(name, n, site) => {
                         safepoint!(1);
                         save_ip!();
-                        let recv = self.fiber.stack.len() - n as usize - 1;
+                        let recv = len - n as usize - 1;
+                        flush!();
+                        if let Value::Instance(inst) = *get!(recv) {
+                            if let Some(m) = cached_method(&proto.sites, site, &inst, name) {
+                                if let Value::Closure(c) = m {
+                                    let code = &c.proto.code;
+                                    if code.simple
+                                        && code.params == n
+                                        && self.fiber.frames.len() < self.max_frames
+                                    {
+                                        self.fiber.frames.push(super::Frame {
+                                            closure: c,
+                                            ip: 0,
+                                            base: recv,
+                                            argc: n,
+                                            kind: FrameKind::Normal,
+                                        });
+                                        continue 'frame;
+                                    }
+                                }
+                                tri!(self.call_method(m, recv, n as usize));
+                                continue 'frame;
+                            }
+                        }
                         tri!(self.invoke(name, recv, n as usize));
                         continue 'frame;
-                    }
-                    Op::SuperInvoke(name, n) => {
-                        safepoint!(1);
-                        save_ip!();
-                        let class = pop!();
-                        let recv = self.fiber.stack.len() - n as usize - 1;
-                        let method = tri!(super_method(self, class, name));
-                        tri!(self.call_method(method, recv, n as usize));
-                        continue 'frame;
-                    }
-                    Op::GetSuper(name) => {
-                        let class = pop!();
-                        let receiver = pop!();
-                        let method = tri!(super_method(self, class, name));
-                        let bound = self
-                            .rt
-                            .heap
-                            .alloc(crate::value::BoundMethod { receiver, method });
-                        push!(Value::Bound(bound));
                     }
                     Op::Closure(i) => {
                         let p = proto.protos[i as usize];
                         let mut upvals = Vec::with_capacity(p.code.captures.len());
-                        for cap in &p.code.captures {
-                            upvals.push(match *cap {
+                        for capture in &p.code.captures {
+                            upvals.push(match *capture {
                                 crate::bytecode::Capture::Local(s) => {
-                                    let slot = base + s as usize;
-                                    match self.fiber.stack[slot] {
+                                    let slot = local!(s);
+                                    match *slot {
                                         Value::Cell(c) => c,
                                         v => {
                                             let c = self.rt.heap.alloc(UpCell {
                                                 value: Cell::new(v),
                                             });
-                                            self.fiber.stack[slot] = Value::Cell(c);
+                                            *slot = Value::Cell(c);
                                             c
                                         }
                                     }
@@ -504,7 +551,7 @@ impl Vm {
                         do_return!(result);
                     }
                     Op::ReturnLocal(a) => {
-                        let result = self.fiber.stack[base + a.0 as usize];
+                        let result = *local!(a.0);
                         do_return!(result);
                     }
                     Op::ReturnNil => do_return!(Value::Nil),
@@ -514,81 +561,28 @@ impl Vm {
                         }
                     }
 
-                    Op::List(n) => {
-                        let len = self.fiber.stack.len();
-                        let items = self.fiber.stack.split_off(len - n as usize);
-                        let list = self.rt.list(items);
-                        push!(list);
-                        gc_point!();
-                    }
-                    Op::Map(n) => {
-                        let len = self.fiber.stack.len();
-                        let pairs = self.fiber.stack.split_off(len - 2 * n as usize);
-                        let map = Map::with_capacity(n as usize);
-                        for kv in pairs.chunks_exact(2) {
-                            let Some(key) = kv[0].to_key() else {
-                                fail!(Ctrl::Error(
-                                    ErrorKind::TypeError,
-                                    format!("a {} cannot be a map key", self.rt.type_name(kv[0]))
-                                ));
-                            };
-                            tri!(map.insert(key, kv[1]));
-                        }
-                        let map = self.rt.heap.alloc(map);
-                        push!(Value::Map(map));
-                        gc_point!();
-                    }
-                    Op::Range(inclusive) => {
-                        let end = pop!();
-                        let start = pop!();
-                        let (Value::Int(a), Value::Int(b)) = (start, end) else {
-                            fail!(Ctrl::Error(
-                                ErrorKind::TypeError,
-                                format!(
-                                    "range bounds must be ints, not {} and {}",
-                                    self.rt.type_name(start),
-                                    self.rt.type_name(end)
-                                )
-                            ));
-                        };
-                        let r = self.rt.heap.alloc(Range {
-                            start: a,
-                            end: b,
-                            step: 1,
-                            inclusive,
-                        });
-                        push!(Value::Range(r));
-                    }
-                    Op::Interp(n) => {
-                        let len = self.fiber.stack.len();
-                        let mut s = String::new();
-                        for v in &self.fiber.stack[len - n as usize..] {
-                            tri!(crate::value::display::try_display_into(
-                                &mut s,
-                                *v,
-                                &self.rt.symbols
-                            ));
-                        }
-                        self.fiber.stack.truncate(len - n as usize);
-                        let v = Value::Str(self.rt.heap.alloc(Str::new(s)));
-                        push!(v);
-                        gc_point!();
-                    }
-                    Op::GetField(name) => {
+                    Op::GetField(name, site) => {
                         let obj = *top!();
                         let v = match obj {
-                            Value::Instance(inst) => match inst.get(name) {
-                                Some(v) => v,
-                                None => tri!(index::get_field(&mut self.rt, obj, name)),
-                            },
+                            Value::Instance(inst) => {
+                                match cached_field(&proto.sites, site, &inst, name) {
+                                    Some(v) => v,
+                                    None => tri!(index::get_field(&mut self.rt, obj, name)),
+                                }
+                            }
                             _ => tri!(index::get_field(&mut self.rt, obj, name)),
                         };
                         *top!() = v;
                     }
-                    Op::SetField(name) => {
+                    Op::SetField(name, site) => {
                         let v = pop!();
                         let obj = pop!();
-                        tri!(index::set_field(&mut self.rt, obj, name, v));
+                        match obj {
+                            Value::Instance(inst) => {
+                                set_field_cached(&proto.sites, site, &inst, name, v)
+                            }
+                            _ => tri!(index::set_field(&mut self.rt, obj, name, v)),
+                        }
                     }
                     Op::GetIndex => {
                         let i = pop!();
@@ -614,106 +608,12 @@ impl Vm {
                         let a = pop!();
                         tri!(index::set_index(&mut self.rt, a, i, v));
                     }
-                    Op::Slice { has_start, has_end } => {
-                        let end = if has_end { pop!() } else { Value::Nil };
-                        let start = if has_start { pop!() } else { Value::Nil };
-                        let a = *top!();
-                        *top!() = tri!(index::slice(&mut self.rt, a, start, end));
-                    }
-                    Op::Class(k, has_super) => {
-                        let name: std::rc::Rc<str> = match consts[k.0 as usize] {
-                            Value::Str(s) => s.as_str().into(),
-                            _ => "?".into(),
-                        };
-                        let superclass = if has_super {
-                            match pop!() {
-                                Value::Class(c) => Some(c),
-                                other => fail!(Ctrl::Error(
-                                    ErrorKind::TypeError,
-                                    format!(
-                                        "a class can only inherit from a class, not {}",
-                                        self.rt.type_name(other)
-                                    )
-                                )),
-                            }
-                        } else {
-                            None
-                        };
-                        let methods = superclass
-                            .map(|s| s.methods.borrow().clone())
-                            .unwrap_or_default();
-                        let class = self.rt.heap.alloc(Class {
-                            name,
-                            superclass,
-                            methods: std::cell::RefCell::new(methods),
-                            is_error: superclass.is_some_and(|s| s.is_error),
-                        });
-                        push!(Value::Class(class));
-                    }
-                    Op::Method(name) => {
-                        let m = pop!();
-                        if let Value::Class(class) = *top!() {
-                            class.methods.borrow_mut().insert(name, m);
-                        }
-                    }
-
-                    Op::IterPrep => {
-                        if let Value::Instance(inst) = *top!() {
-                            if !iter::has_iter(&self.rt, &inst) {
-                                fail!(Ctrl::Error(
-                                    ErrorKind::TypeError,
-                                    format!(
-                                        "{} is not iterable (it has no iter() method)",
-                                        inst.class.name
-                                    )
-                                ));
-                            }
-                            // A marker below the receiver follows the chain
-                            // of `iter()` calls (see `GetIter`); the next
-                            // link of a chain finds it there already.
-                            let recv = self.fiber.stack.len() - 1;
-                            let chained = recv
-                                .checked_sub(1)
-                                .and_then(|i| iter::as_chain(self.fiber.stack[i]))
-                                .is_some();
-                            if !chained {
-                                let marker = iter::chain_marker(&mut self.rt, inst);
-                                self.fiber.stack.insert(recv, marker);
-                            }
-                            // A call, so a preemption point too.
-                            safepoint!(1);
-                            save_ip!();
-                            let recv = self.fiber.stack.len() - 1;
-                            tri!(self.invoke(self.rt.names.iter, recv, 0));
-                            continue 'frame;
-                        }
-                    }
-                    Op::GetIter => {
-                        let v = *top!();
-                        let len = self.fiber.stack.len();
-                        let chain = len
-                            .checked_sub(2)
-                            .and_then(|i| iter::as_chain(self.fiber.stack[i]));
-                        if let Some(chain) = chain {
-                            // `v` is what an `iter()` call returned.
-                            if let Value::Instance(inst) = v {
-                                if iter::has_iter(&self.rt, &inst) {
-                                    // Another iterable instance: ask it too.
-                                    tri!(iter::next_link(&chain, inst));
-                                    ip -= 2;
-                                    continue;
-                                }
-                            }
-                            self.fiber.stack.remove(len - 2);
-                        }
-                        *top!() = tri!(iter::make_iter(&mut self.rt, v));
-                    }
                     Op::ForIter(s, t) => {
-                        let it = self.fiber.stack[base + s.0 as usize];
-                        let next = match it {
+                        let next = match *local!(s.0) {
                             Value::Iter(it) => iter::next(&mut self.rt, &it),
                             Value::Generator(g) => {
                                 save_ip!();
+                                flush!();
                                 tri!(self.resume_for_loop(g, t.0 as usize));
                                 continue 'frame;
                             }
@@ -724,75 +624,16 @@ impl Vm {
                             None => ip = t.0 as usize,
                         }
                     }
-                    Op::GetAsyncIter => {
-                        let v = *top!();
-                        let ok = match v {
-                            Value::Generator(g) => g.is_async,
-                            Value::Sync(o) => {
-                                matches!(
-                                    &*o.state.borrow(),
-                                    crate::value::sync::SyncState::Channel(_)
-                                )
-                            }
-                            _ => false,
-                        };
-                        if !ok {
-                            fail!(Ctrl::Error(
-                                ErrorKind::TypeError,
-                                format!(
-                                    "`for await` needs a channel or an async generator, not {}",
-                                    self.rt.type_name(v)
-                                )
-                            ));
-                        }
-                    }
-                    Op::AsyncNext(s, t) => match self.fiber.stack[base + s.0 as usize] {
-                        Value::Generator(g) => {
-                            ip += 2;
-                            save_ip!();
-                            tri!(self.resume_for_loop(g, t.0 as usize));
-                            continue 'frame;
-                        }
-                        owner => {
-                            let kind = crate::value::FutureKind::Op {
-                                owner,
-                                op: crate::value::SyncOp::RecvLoop,
-                                started: false,
-                            };
-                            let f = self.rt.sched.new_future(&mut self.rt.heap, kind);
-                            push!(Value::Future(f));
-                        }
-                    },
-                    Op::UndefJump(t) => {
-                        if let Value::Undef = *top!() {
-                            self.fiber.stack.pop();
-                            ip = t.0 as usize;
-                        }
-                    }
-                    Op::CloseIter(s) => {
-                        if let Value::Generator(g) = self.fiber.stack[base + s.0 as usize] {
-                            if g.state.get() == crate::value::GenState::Suspended {
-                                save_ip!();
-                                let how = crate::value::Delivery::CloseIter;
-                                tri!(self.resume_generator(
-                                    g,
-                                    super::tasks::ResumeMode::Close,
-                                    how
-                                ));
-                                continue 'frame;
-                            }
-                        }
-                    }
                     Op::ForRange(s, t) => {
                         let i = base + s.0 as usize;
-                        match (self.fiber.stack[i], self.fiber.stack[i + 1]) {
+                        match (*at!(i), *at!(i + 1)) {
                             (Value::Int(next), Value::Int(last)) if next <= last => {
                                 match next.checked_add(1) {
-                                    Some(n) => self.fiber.stack[i] = Value::Int(n),
+                                    Some(n) => *at!(i) = Value::Int(n),
                                     None => {
                                         // `..=` up to the largest int: stop after it.
-                                        self.fiber.stack[i] = Value::Int(1);
-                                        self.fiber.stack[i + 1] = Value::Int(0);
+                                        *at!(i) = Value::Int(1);
+                                        *at!(i + 1) = Value::Int(0);
                                     }
                                 }
                                 push!(Value::Int(next));
@@ -800,212 +641,513 @@ impl Vm {
                             _ => ip = t.0 as usize,
                         }
                     }
-                    Op::RangeBounds(inclusive) => {
-                        let len = self.fiber.stack.len();
-                        let (a, b) = (self.fiber.stack[len - 2], self.fiber.stack[len - 1]);
-                        match (a, b) {
-                            (Value::Int(_), Value::Int(end)) => {
-                                // `ForRange` counts up to an inclusive last value.
-                                if !inclusive {
-                                    match end.checked_sub(1) {
-                                        Some(last) => self.fiber.stack[len - 1] = Value::Int(last),
-                                        None => {
-                                            self.fiber.stack[len - 2] = Value::Int(1);
-                                            self.fiber.stack[len - 1] = Value::Int(0);
-                                        }
-                                    }
-                                }
-                            }
-                            _ => fail!(Ctrl::Error(
-                                ErrorKind::TypeError,
-                                format!(
-                                    "range bounds must be ints, not {} and {}",
-                                    self.rt.type_name(a),
-                                    self.rt.type_name(b)
-                                )
-                            )),
-                        }
-                    }
-                    Op::Unpack(n, rest) => {
-                        let v = pop!();
-                        let items = match v {
-                            Value::List(list) => list.items.borrow().clone(),
-                            other => fail!(Ctrl::Error(
-                                ErrorKind::TypeError,
-                                format!(
-                                    "cannot destructure {}: only lists can be unpacked",
-                                    self.rt.type_name(other)
-                                )
-                            )),
-                        };
-                        let n = n as usize;
-                        if items.len() < n {
-                            fail!(Ctrl::Error(
-                                ErrorKind::ValueError,
-                                format!(
-                                    "not enough elements to unpack: expected {}{n}, got {}",
-                                    if rest { "at least " } else { "" },
-                                    items.len()
-                                )
-                            ));
-                        }
-                        self.fiber.stack.extend_from_slice(&items[..n]);
-                        if rest {
-                            let tail = items[n..].to_vec();
-                            let l = self.rt.list(tail);
-                            push!(l);
-                        }
-                    }
 
-                    Op::PushHandler(t) => {
-                        let h = Handler {
-                            frames: self.fiber.frames.len(),
-                            height: self.fiber.stack.len(),
-                            target: t.0 as usize,
-                        };
-                        self.fiber.handlers.push(h);
-                    }
-                    Op::PopHandler(n) => {
-                        let len = self.fiber.handlers.len();
-                        self.fiber.handlers.truncate(len.saturating_sub(n as usize));
-                    }
-                    Op::Throw => {
-                        let v = pop!();
-                        fail!(Ctrl::Throw(v));
-                    }
-                    Op::Rethrow => {
-                        let v = pop!();
-                        save_ip!();
-                        match self.unwind(v) {
-                            Ok(()) => continue 'frame,
-                            Err(stop) => return stop,
-                        }
-                    }
-
-                    Op::Import(i) => {
-                        let module = self.rt.modules[i as usize];
-                        if module.state.get() != ModuleState::Fresh {
-                            push!(Value::Module(module));
-                            continue;
-                        }
-                        let Some(init) = module.init.get() else {
-                            push!(Value::Module(module));
-                            continue;
-                        };
-                        module.state.set(ModuleState::Running);
-                        save_ip!();
-                        let b = self.fiber.stack.len();
-                        push!(Value::Closure(init));
-                        tri!(self.push_frame(init, b, 0, FrameKind::Module(module)));
-                        continue 'frame;
-                    }
-                    Op::ImportNative(k) => {
-                        let name = match consts[k.0 as usize] {
-                            Value::Str(s) => s,
-                            _ => continue,
-                        };
-                        let m = tri!(self.rt.native_module(name.as_str()));
-                        push!(Value::Module(m));
-                    }
-
-                    Op::Await => {
-                        let v = pop!();
-                        save_ip!();
-                        let site =
-                            self.await_site(proto.code.source, proto.code.chunk.spans[ip - 1]);
-                        match self.await_value(v, site) {
-                            Ok(super::tasks::Awaited::Continue) => continue 'frame,
-                            Ok(super::tasks::Awaited::Suspend) => return Stop::Suspend,
-                            Err(c) => fail!(c),
-                        }
-                    }
                     Op::GetLocal2(a, b) => {
                         // In `let x = y` followed by a use of `x`, the first
                         // push creates slot `b`: read it only after.
-                        let x = self.fiber.stack[base + a.0 as usize];
+                        let x = *local!(a.0);
                         push!(x);
-                        let y = self.fiber.stack[base + b.0 as usize];
+                        let y = *local!(b.0);
                         push!(y);
                     }
                     Op::ArithLL(op, a, b) => {
-                        let stack = &self.fiber.stack;
-                        let (x, y) = (stack[base + a.0 as usize], stack[base + b.0 as usize]);
-                        fused_arith!(op, x, y, r => push!(r));
+                        fused_arith!(op, get_local!(a.0), get_local!(b.0), r => push!(r));
                     }
                     Op::ArithLI(op, a, n) => {
-                        let x = self.fiber.stack[base + a.0 as usize];
-                        fused_arith!(op, x, Value::Int(n.into()), r => push!(r));
+                        fused_arith!(op, get_local!(a.0), &Value::Int(n.into()), r => push!(r));
                     }
                     Op::ArithI(op, n) => {
-                        let x = *top!();
-                        fused_arith!(op, x, Value::Int(n.into()), r => *top!() = r);
+                        fused_arith!(op, top!(), &Value::Int(n.into()), r => *top!() = r);
                     }
                     Op::ArithL(op, a) => {
-                        let x = *top!();
-                        let y = self.fiber.stack[base + a.0 as usize];
-                        fused_arith!(op, x, y, r => *top!() = r);
+                        fused_arith!(op, top!(), get_local!(a.0), r => *top!() = r);
                     }
                     Op::ArithSet(op, a) => {
-                        let y = pop!();
-                        let x = pop!();
-                        fused_arith!(op, x, y, r => self.fiber.stack[base + a.0 as usize] = r);
+                        len -= 2;
+                        fused_arith!(op, popped!(len), popped!(len + 1), r => *local!(a.0) = r);
                     }
                     Op::ArithLISet { op, src, n, dst } => {
-                        let x = self.fiber.stack[base + src.0 as usize];
-                        fused_arith!(op, x, Value::Int(n.into()), r => {
-                            self.fiber.stack[base + dst.0 as usize] = r
-                        });
+                        let y = Value::Int(n.into());
+                        fused_arith!(op, get_local!(src.0), &y, r => *local!(dst.0) = r);
                     }
                     Op::CmpJumpLL(kind, a, b, t) => {
-                        let stack = &self.fiber.stack;
-                        let (x, y) = (stack[base + a as usize], stack[base + b as usize]);
-                        if !fused_cmp!(kind, x, y) {
+                        if !fused_cmp!(kind, get_local!(a), get_local!(b)) {
                             ip = t.0 as usize;
                         }
                     }
                     Op::CmpJumpLI(kind, a, n, t) => {
-                        let x = self.fiber.stack[base + a as usize];
-                        if !fused_cmp!(kind, x, Value::Int(n.into())) {
+                        if !fused_cmp!(kind, get_local!(a), &Value::Int(n.into())) {
                             ip = t.0 as usize;
                         }
                     }
                     Op::CmpJumpI(kind, n, t) => {
-                        let x = pop!();
-                        if !fused_cmp!(kind, x, Value::Int(n.into())) {
+                        len -= 1;
+                        if !fused_cmp!(kind, popped!(len), &Value::Int(n.into())) {
                             ip = t.0 as usize;
                         }
                     }
                     Op::JumpIfFalseL(a, t) => {
-                        if let Value::Nil | Value::Bool(false) =
-                            self.fiber.stack[base + a.0 as usize]
-                        {
+                        if let Value::Nil | Value::Bool(false) = *local!(a.0) {
                             ip = t.0 as usize;
                         }
                     }
-                    Op::GetLocalField(a, name) => {
-                        let obj = self.fiber.stack[base + a.0 as usize];
+                    Op::GetLocalField(a, site, name) => {
+                        let obj = *get_local!(a);
                         let v = match obj {
-                            Value::Instance(inst) => match inst.get(name) {
-                                Some(v) => v,
-                                None => tri!(index::get_field(&mut self.rt, obj, name)),
-                            },
+                            Value::Instance(inst) => {
+                                match cached_field(&proto.sites, site, &inst, name) {
+                                    Some(v) => v,
+                                    None => tri!(index::get_field(&mut self.rt, obj, name)),
+                                }
+                            }
                             _ => tri!(index::get_field(&mut self.rt, obj, name)),
                         };
                         push!(v);
                     }
 
-                    Op::Spawn => {
-                        let v = pop!();
-                        // The spawn's place is recorded in the task.
-                        save_ip!();
-                        let task = tri!(self.spawn(v));
-                        push!(task);
-                    }
-                    Op::Yield => {
-                        let v = pop!();
-                        save_ip!();
-                        tri!(self.yield_value(v));
-                        continue 'frame;
+                    // Everything else runs with the stack flushed, through
+                    // the `Vec` itself.
+                    cold => {
+                        flush!();
+                        'cold: {
+                            macro_rules! fail {
+                                ($ctrl:expr) => {
+                                    break 'dispatch $ctrl
+                                };
+                            }
+                            macro_rules! tri {
+                                ($e:expr) => {
+                                    match $e {
+                                        Ok(v) => v,
+                                        Err(c) => break 'dispatch c,
+                                    }
+                                };
+                            }
+                            macro_rules! pop {
+                                () => {
+                                    self.fiber.stack.pop().expect("operand on the stack")
+                                };
+                            }
+                            macro_rules! push {
+                                ($v:expr) => {
+                                    self.fiber.stack.push($v)
+                                };
+                            }
+                            macro_rules! top {
+                                () => {
+                                    self.fiber.stack.last_mut().expect("operand on the stack")
+                                };
+                            }
+                            macro_rules! safepoint {
+                                ($rewind:expr) => {
+                                    self.fuel -= 1;
+                                    if self.fuel <= 0 || cfg!(feature = "gc-stress") {
+                                        ip -= $rewind;
+                                        save_ip!();
+                                        if self.safepoint() {
+                                            return Stop::Preempt;
+                                        }
+                                        ip += $rewind;
+                                        if self.pending_throw.is_some() {
+                                            if $rewind == 0 {
+                                                ip += 1;
+                                            }
+                                            save_ip!();
+                                            continue 'frame;
+                                        }
+                                    }
+                                };
+                            }
+                            macro_rules! gc_point {
+                                () => {
+                                    if self.rt.heap.wants_collection()
+                                        && !cfg!(feature = "gc-stress")
+                                    {
+                                        save_ip!();
+                                        self.collect_now();
+                                        if self.pending_throw.is_some() {
+                                            continue 'frame;
+                                        }
+                                    }
+                                };
+                            }
+                            match cold {
+                                Op::SuperInvoke(name, n) => {
+                                    safepoint!(1);
+                                    save_ip!();
+                                    let class = pop!();
+                                    let recv = self.fiber.stack.len() - n as usize - 1;
+                                    let method = tri!(super_method(self, class, name));
+                                    tri!(self.call_method(method, recv, n as usize));
+                                    continue 'frame;
+                                }
+                                Op::GetSuper(name) => {
+                                    let class = pop!();
+                                    let receiver = pop!();
+                                    let method = tri!(super_method(self, class, name));
+                                    let bound = self
+                                        .rt
+                                        .heap
+                                        .alloc(crate::value::BoundMethod { receiver, method });
+                                    push!(Value::Bound(bound));
+                                }
+                                Op::List(n) => {
+                                    let len = self.fiber.stack.len();
+                                    let items = self.fiber.stack.split_off(len - n as usize);
+                                    let list = self.rt.list(items);
+                                    push!(list);
+                                    gc_point!();
+                                }
+                                Op::Map(n) => {
+                                    let len = self.fiber.stack.len();
+                                    let pairs = self.fiber.stack.split_off(len - 2 * n as usize);
+                                    let map = Map::with_capacity(n as usize);
+                                    for kv in pairs.chunks_exact(2) {
+                                        let Some(key) = kv[0].to_key() else {
+                                            fail!(Ctrl::Error(
+                                                ErrorKind::TypeError,
+                                                format!(
+                                                    "a {} cannot be a map key",
+                                                    self.rt.type_name(kv[0])
+                                                )
+                                            ));
+                                        };
+                                        tri!(map.insert(key, kv[1]));
+                                    }
+                                    let map = self.rt.heap.alloc(map);
+                                    push!(Value::Map(map));
+                                    gc_point!();
+                                }
+                                Op::Range(inclusive) => {
+                                    let end = pop!();
+                                    let start = pop!();
+                                    let (Value::Int(a), Value::Int(b)) = (start, end) else {
+                                        fail!(Ctrl::Error(
+                                            ErrorKind::TypeError,
+                                            format!(
+                                                "range bounds must be ints, not {} and {}",
+                                                self.rt.type_name(start),
+                                                self.rt.type_name(end)
+                                            )
+                                        ));
+                                    };
+                                    let r = self.rt.heap.alloc(Range {
+                                        start: a,
+                                        end: b,
+                                        step: 1,
+                                        inclusive,
+                                    });
+                                    push!(Value::Range(r));
+                                }
+                                Op::Interp(n) => {
+                                    let len = self.fiber.stack.len();
+                                    let mut s = String::new();
+                                    for v in &self.fiber.stack[len - n as usize..] {
+                                        tri!(crate::value::display::try_display_into(
+                                            &mut s,
+                                            *v,
+                                            &self.rt.symbols
+                                        ));
+                                    }
+                                    self.fiber.stack.truncate(len - n as usize);
+                                    let v = Value::Str(self.rt.heap.alloc(Str::new(s)));
+                                    push!(v);
+                                    gc_point!();
+                                }
+                                Op::Slice { has_start, has_end } => {
+                                    let end = if has_end { pop!() } else { Value::Nil };
+                                    let start = if has_start { pop!() } else { Value::Nil };
+                                    let a = *top!();
+                                    *top!() = tri!(index::slice(&mut self.rt, a, start, end));
+                                }
+                                Op::Class(k, has_super) => {
+                                    let name: std::rc::Rc<str> = match consts[k.0 as usize] {
+                                        Value::Str(s) => s.as_str().into(),
+                                        _ => "?".into(),
+                                    };
+                                    let superclass = if has_super {
+                                        match pop!() {
+                                            Value::Class(c) => Some(c),
+                                            other => fail!(Ctrl::Error(
+                                                ErrorKind::TypeError,
+                                                format!(
+                                                    "a class can only inherit from a class, not {}",
+                                                    self.rt.type_name(other)
+                                                )
+                                            )),
+                                        }
+                                    } else {
+                                        None
+                                    };
+                                    let methods = superclass
+                                        .map(|s| s.methods.borrow().clone())
+                                        .unwrap_or_default();
+                                    let is_error = superclass.is_some_and(|s| s.is_error);
+                                    let class = self
+                                        .rt
+                                        .heap
+                                        .alloc(Class::new(name, superclass, methods, is_error));
+                                    push!(Value::Class(class));
+                                }
+                                Op::Method(name) => {
+                                    let m = pop!();
+                                    if let Value::Class(class) = *top!() {
+                                        class.methods.borrow_mut().insert(name, m);
+                                    }
+                                }
+                                Op::IterPrep => {
+                                    if let Value::Instance(inst) = *top!() {
+                                        if !iter::has_iter(&self.rt, &inst) {
+                                            fail!(Ctrl::Error(
+                                                ErrorKind::TypeError,
+                                                format!(
+                                                    "{} is not iterable (it has no iter() method)",
+                                                    inst.class.name
+                                                )
+                                            ));
+                                        }
+                                        // A marker below the receiver follows the chain
+                                        // of `iter()` calls (see `GetIter`); the next
+                                        // link of a chain finds it there already.
+                                        let recv = self.fiber.stack.len() - 1;
+                                        let chained = recv
+                                            .checked_sub(1)
+                                            .and_then(|i| iter::as_chain(self.fiber.stack[i]))
+                                            .is_some();
+                                        if !chained {
+                                            let marker = iter::chain_marker(&mut self.rt, inst);
+                                            self.fiber.stack.insert(recv, marker);
+                                        }
+                                        // A call, so a preemption point too.
+                                        safepoint!(1);
+                                        save_ip!();
+                                        let recv = self.fiber.stack.len() - 1;
+                                        tri!(self.invoke(self.rt.names.iter, recv, 0));
+                                        continue 'frame;
+                                    }
+                                }
+                                Op::GetIter => {
+                                    let v = *top!();
+                                    let len = self.fiber.stack.len();
+                                    let chain = len
+                                        .checked_sub(2)
+                                        .and_then(|i| iter::as_chain(self.fiber.stack[i]));
+                                    if let Some(chain) = chain {
+                                        // `v` is what an `iter()` call returned.
+                                        if let Value::Instance(inst) = v {
+                                            if iter::has_iter(&self.rt, &inst) {
+                                                // Another iterable instance: ask it too.
+                                                tri!(iter::next_link(&chain, inst));
+                                                ip -= 2;
+                                                break 'cold;
+                                            }
+                                        }
+                                        self.fiber.stack.remove(len - 2);
+                                    }
+                                    *top!() = tri!(iter::make_iter(&mut self.rt, v));
+                                }
+                                Op::GetAsyncIter => {
+                                    let v = *top!();
+                                    let ok = match v {
+                                        Value::Generator(g) => g.is_async,
+                                        Value::Sync(o) => {
+                                            matches!(
+                                                &*o.state.borrow(),
+                                                crate::value::sync::SyncState::Channel(_)
+                                            )
+                                        }
+                                        _ => false,
+                                    };
+                                    if !ok {
+                                        fail!(Ctrl::Error(
+                                        ErrorKind::TypeError,
+                                        format!(
+                                            "`for await` needs a channel or an async generator, not {}",
+                                            self.rt.type_name(v)
+                                        )
+                                    ));
+                                    }
+                                }
+                                Op::AsyncNext(s, t) => {
+                                    match self.fiber.stack[base + s.0 as usize] {
+                                        Value::Generator(g) => {
+                                            ip += 2;
+                                            save_ip!();
+                                            tri!(self.resume_for_loop(g, t.0 as usize));
+                                            continue 'frame;
+                                        }
+                                        owner => {
+                                            let kind = crate::value::FutureKind::Op {
+                                                owner,
+                                                op: crate::value::SyncOp::RecvLoop,
+                                                started: false,
+                                            };
+                                            let f =
+                                                self.rt.sched.new_future(&mut self.rt.heap, kind);
+                                            push!(Value::Future(f));
+                                        }
+                                    }
+                                }
+                                Op::UndefJump(t) => {
+                                    if let Value::Undef = *top!() {
+                                        self.fiber.stack.pop();
+                                        ip = t.0 as usize;
+                                    }
+                                }
+                                Op::CloseIter(s) => {
+                                    if let Value::Generator(g) =
+                                        self.fiber.stack[base + s.0 as usize]
+                                    {
+                                        if g.state.get() == crate::value::GenState::Suspended {
+                                            save_ip!();
+                                            let how = crate::value::Delivery::CloseIter;
+                                            tri!(self.resume_generator(
+                                                g,
+                                                super::tasks::ResumeMode::Close,
+                                                how
+                                            ));
+                                            continue 'frame;
+                                        }
+                                    }
+                                }
+                                Op::RangeBounds(inclusive) => {
+                                    let len = self.fiber.stack.len();
+                                    let (a, b) =
+                                        (self.fiber.stack[len - 2], self.fiber.stack[len - 1]);
+                                    match (a, b) {
+                                        (Value::Int(_), Value::Int(end)) => {
+                                            // `ForRange` counts up to an inclusive last value.
+                                            if !inclusive {
+                                                match end.checked_sub(1) {
+                                                    Some(last) => {
+                                                        self.fiber.stack[len - 1] = Value::Int(last)
+                                                    }
+                                                    None => {
+                                                        self.fiber.stack[len - 2] = Value::Int(1);
+                                                        self.fiber.stack[len - 1] = Value::Int(0);
+                                                    }
+                                                }
+                                            }
+                                        }
+                                        _ => fail!(Ctrl::Error(
+                                            ErrorKind::TypeError,
+                                            format!(
+                                                "range bounds must be ints, not {} and {}",
+                                                self.rt.type_name(a),
+                                                self.rt.type_name(b)
+                                            )
+                                        )),
+                                    }
+                                }
+                                Op::Unpack(n, rest) => {
+                                    let v = pop!();
+                                    let items = match v {
+                                        Value::List(list) => list.items.borrow().clone(),
+                                        other => fail!(Ctrl::Error(
+                                            ErrorKind::TypeError,
+                                            format!(
+                                                "cannot destructure {}: only lists can be unpacked",
+                                                self.rt.type_name(other)
+                                            )
+                                        )),
+                                    };
+                                    let n = n as usize;
+                                    if items.len() < n {
+                                        fail!(Ctrl::Error(
+                                            ErrorKind::ValueError,
+                                            format!(
+                                            "not enough elements to unpack: expected {}{n}, got {}",
+                                            if rest { "at least " } else { "" },
+                                            items.len()
+                                        )
+                                        ));
+                                    }
+                                    self.fiber.stack.extend_from_slice(&items[..n]);
+                                    if rest {
+                                        let tail = items[n..].to_vec();
+                                        let l = self.rt.list(tail);
+                                        push!(l);
+                                    }
+                                }
+                                Op::PushHandler(t) => {
+                                    let h = Handler {
+                                        frames: self.fiber.frames.len(),
+                                        height: self.fiber.stack.len(),
+                                        target: t.0 as usize,
+                                    };
+                                    self.fiber.handlers.push(h);
+                                }
+                                Op::PopHandler(n) => {
+                                    let len = self.fiber.handlers.len();
+                                    self.fiber.handlers.truncate(len.saturating_sub(n as usize));
+                                }
+                                Op::Throw => {
+                                    let v = pop!();
+                                    fail!(Ctrl::Throw(v));
+                                }
+                                Op::Rethrow => {
+                                    let v = pop!();
+                                    save_ip!();
+                                    match self.unwind(v) {
+                                        Ok(()) => continue 'frame,
+                                        Err(stop) => return stop,
+                                    }
+                                }
+                                Op::Import(i) => {
+                                    let module = self.rt.modules[i as usize];
+                                    if module.state.get() != ModuleState::Fresh {
+                                        push!(Value::Module(module));
+                                        break 'cold;
+                                    }
+                                    let Some(init) = module.init.get() else {
+                                        push!(Value::Module(module));
+                                        break 'cold;
+                                    };
+                                    module.state.set(ModuleState::Running);
+                                    save_ip!();
+                                    let b = self.fiber.stack.len();
+                                    push!(Value::Closure(init));
+                                    tri!(self.push_frame(init, b, 0, FrameKind::Module(module)));
+                                    continue 'frame;
+                                }
+                                Op::ImportNative(k) => {
+                                    let name = match consts[k.0 as usize] {
+                                        Value::Str(s) => s,
+                                        _ => break 'cold,
+                                    };
+                                    let m = tri!(self.rt.native_module(name.as_str()));
+                                    push!(Value::Module(m));
+                                }
+                                Op::Await => {
+                                    let v = pop!();
+                                    save_ip!();
+                                    let site = self.await_site(
+                                        proto.code.source,
+                                        proto.code.chunk.spans[ip - 1],
+                                    );
+                                    match self.await_value(v, site) {
+                                        Ok(super::tasks::Awaited::Continue) => continue 'frame,
+                                        Ok(super::tasks::Awaited::Suspend) => return Stop::Suspend,
+                                        Err(c) => fail!(c),
+                                    }
+                                }
+                                Op::Spawn => {
+                                    let v = pop!();
+                                    // The spawn's place is recorded in the task.
+                                    save_ip!();
+                                    let task = tri!(self.spawn(v));
+                                    push!(task);
+                                }
+                                Op::Yield => {
+                                    let v = pop!();
+                                    save_ip!();
+                                    tri!(self.yield_value(v));
+                                    continue 'frame;
+                                }
+                                _ => unreachable!("hot instructions are matched above"),
+                            }
+                        }
+                        reload!();
                     }
                 }
             };
@@ -1062,6 +1204,63 @@ impl Vm {
 #[inline(never)]
 fn arith_slow(rt: &mut super::Runtime, op: Arith, a: Value, b: Value) -> NResult {
     arith::arith(rt, op, a, b)
+}
+
+/// Field `name` of `inst` through the site's inline cache (filling it on a
+/// miss); `None` when the instance has no such field.
+#[inline(always)]
+fn cached_field(sites: &[SiteCache], site: Site, inst: &Instance, name: Symbol) -> Option<Value> {
+    let Some(cache) = sites.get(site.0 as usize) else {
+        return inst.get(name);
+    };
+    let shape = inst.shape();
+    if cache.shape.get() == shape.id() {
+        return inst.get_slot(cache.slot.get() as usize);
+    }
+    let slot = shape.slot(name)?;
+    cache.shape.set(shape.id());
+    cache.slot.set(slot as u32);
+    inst.get_slot(slot)
+}
+
+/// `inst.name = v` through the site's inline cache: a store into a known
+/// slot, or (on a miss) a search that may add the field.
+#[inline(always)]
+fn set_field_cached(sites: &[SiteCache], site: Site, inst: &Instance, name: Symbol, v: Value) {
+    let Some(cache) = sites.get(site.0 as usize) else {
+        return inst.set(name, v);
+    };
+    let shape = inst.shape();
+    if cache.shape.get() == shape.id() {
+        return inst.set_slot(cache.slot.get() as usize, v);
+    }
+    match shape.slot(name) {
+        Some(slot) => {
+            cache.shape.set(shape.id());
+            cache.slot.set(slot as u32);
+            inst.set_slot(slot, v);
+        }
+        // Adding a field changes the shape; `init` sites see a fresh
+        // instance each time, so there is nothing worth caching.
+        None => inst.set(name, v),
+    }
+}
+
+/// The method `inst.name(...)` calls, through the site's inline cache, when
+/// the name is a method of the class rather than a field of the instance.
+#[inline(always)]
+fn cached_method(sites: &[SiteCache], site: Site, inst: &Instance, name: Symbol) -> Option<Value> {
+    let cache = sites.get(site.0 as usize)?;
+    let shape = inst.shape();
+    if cache.shape.get() != shape.id() {
+        if shape.slot(name).is_some() {
+            return None;
+        }
+        let method = inst.class.method(name)?;
+        cache.shape.set(shape.id());
+        cache.method.set(method);
+    }
+    Some(cache.method.get())
 }
 
 /// `x op y` for int with int (`None` on overflow or division by zero) and
@@ -1146,4 +1345,17 @@ fn super_method(vm: &Vm, class: Value, name: crate::bytecode::Symbol) -> NResult
             ),
         ),
     }
+}
+
+/// Makes room on the operand stack (the slow half of `push!`).
+#[cold]
+#[inline(never)]
+fn grow(stack: &mut Vec<Value>) {
+    stack.reserve(1);
+}
+
+#[cold]
+#[inline(never)]
+fn bad_slot(i: usize, len: usize) -> ! {
+    panic!("bytecode read stack slot {i} of {len}")
 }

@@ -155,6 +155,7 @@ impl Runtime {
             consts,
             protos,
             module,
+            sites: (0..code.chunk.sites).map(|_| Default::default()).collect(),
         })
     }
 }
