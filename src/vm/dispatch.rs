@@ -35,13 +35,29 @@ impl Vm {
             let Some(frame) = self.fiber.frames.last() else {
                 return Stop::Done(Value::Nil);
             };
-            let closure = frame.closure;
-            let proto = closure.proto;
-            let code: &[Op] = &proto.code.chunk.code;
-            let consts: &[Value] = &proto.consts;
-            let base = frame.base;
-            let argc = frame.argc;
+            // The running frame, in locals. Calls and returns between plain
+            // functions switch them in place (`enter!`); everything else
+            // goes round `'frame`, which reads them afresh.
+            let mut closure = frame.closure;
+            let mut proto = closure.proto;
+            // SAFETY: the frame's closure keeps both alive (see `detach`).
+            let mut code: &[Op] = unsafe { detach(&proto.code.chunk.code) };
+            let mut consts: &[Value] = unsafe { detach(&proto.consts) };
+            let mut base = frame.base;
+            let mut argc = frame.argc;
             let mut ip = frame.ip;
+            macro_rules! enter {
+                ($c:expr, $base:expr, $argc:expr, $ip:expr) => {
+                    closure = $c;
+                    proto = closure.proto;
+                    // SAFETY: as above, for the frame entered.
+                    code = unsafe { detach(&proto.code.chunk.code) };
+                    consts = unsafe { detach(&proto.consts) };
+                    base = $base;
+                    argc = $argc;
+                    ip = $ip;
+                };
+            }
 
             // The operand stack, held in locals while hot instructions run:
             // its buffer, capacity and length. `self.fiber.stack` is only
@@ -190,6 +206,24 @@ impl Vm {
             macro_rules! do_return {
                 ($result:expr) => {{
                     let result = $result;
+                    // From a plain call to a caller in this fiber, with no
+                    // handler of the returning frame left: in place.
+                    let depth = self.fiber.frames.len();
+                    if depth > 1 {
+                        let frame = &self.fiber.frames[depth - 1];
+                        if let FrameKind::Normal = frame.kind {
+                            if self.fiber.handlers.last().is_none_or(|h| h.frames < depth) {
+                                let callee = frame.base;
+                                self.fiber.frames.pop();
+                                let caller = &self.fiber.frames[depth - 2];
+                                let (c, b, a, i) = (caller.closure, caller.base, caller.argc, caller.ip);
+                                enter!(c, b, a, i);
+                                *at!(callee) = result;
+                                len = callee + 1;
+                                continue;
+                            }
+                        }
+                    }
                     flush!();
                     let Some(frame) = self.fiber.frames.pop() else {
                         return Stop::Done(result);
@@ -299,7 +333,35 @@ impl Vm {
                     }};
                 }
 
-                let op = code[ip];
+                // Calls closure `c` in place when it is a plain function
+                // taking exactly the `n` arguments given (the common case);
+                // otherwise falls through to the general call.
+                macro_rules! call_plain {
+                    ($c:expr, $base:expr, $n:expr) => {{
+                        let c: crate::gc::Gc<crate::value::Closure> = $c;
+                        let callee = &c.proto.code;
+                        if callee.simple
+                            && callee.params == $n
+                            && self.fiber.frames.len() < self.max_frames
+                        {
+                            self.fiber.frames.push(super::Frame {
+                                closure: c,
+                                ip: 0,
+                                base: $base,
+                                argc: $n,
+                                kind: FrameKind::Normal,
+                            });
+                            enter!(c, $base, $n, 0);
+                            continue;
+                        }
+                    }};
+                }
+
+                debug_assert!(ip < code.len());
+                // SAFETY: every function ends in a return and every jump
+                // lands inside its own function (the compiler emits both),
+                // so `ip` never runs past the code.
+                let op = unsafe { *code.get_unchecked(ip) };
                 ip += 1;
                 match op {
                     Op::Nop | Op::LoopHead => {}
@@ -469,23 +531,10 @@ impl Vm {
                         safepoint!(1);
                         save_ip!();
                         let callee = len - n as usize - 1;
-                        flush!();
-                        if let Value::Closure(c) = *at!(callee) {
-                            let code = &c.proto.code;
-                            if code.simple
-                                && code.params == n
-                                && self.fiber.frames.len() < self.max_frames
-                            {
-                                self.fiber.frames.push(super::Frame {
-                                    closure: c,
-                                    ip: 0,
-                                    base: callee,
-                                    argc: n,
-                                    kind: FrameKind::Normal,
-                                });
-                                continue 'frame;
-                            }
+                        if let Value::Closure(c) = *get!(callee) {
+                            call_plain!(c, callee, n);
                         }
+                        flush!();
                         tri!(self.call_value(callee, n as usize));
                         continue 'frame;
                     }
@@ -493,29 +542,17 @@ impl Vm {
                         safepoint!(1);
                         save_ip!();
                         let recv = len - n as usize - 1;
-                        flush!();
                         if let Value::Instance(inst) = *get!(recv) {
                             if let Some(m) = cached_method(&proto.sites, site, &inst, name) {
                                 if let Value::Closure(c) = m {
-                                    let code = &c.proto.code;
-                                    if code.simple
-                                        && code.params == n
-                                        && self.fiber.frames.len() < self.max_frames
-                                    {
-                                        self.fiber.frames.push(super::Frame {
-                                            closure: c,
-                                            ip: 0,
-                                            base: recv,
-                                            argc: n,
-                                            kind: FrameKind::Normal,
-                                        });
-                                        continue 'frame;
-                                    }
+                                    call_plain!(c, recv, n);
                                 }
+                                flush!();
                                 tri!(self.call_method(m, recv, n as usize));
                                 continue 'frame;
                             }
                         }
+                        flush!();
                         tri!(self.invoke(name, recv, n as usize));
                         continue 'frame;
                     }
@@ -1345,6 +1382,20 @@ fn super_method(vm: &Vm, class: Value, name: crate::bytecode::Symbol) -> NResult
             ),
         ),
     }
+}
+
+/// A reference to a running frame's code or constants, detached from the
+/// handle it was read through so that the frame locals can be switched on a
+/// call or return.
+///
+/// # Safety
+///
+/// Sound because the frame's closure keeps its prototype alive (the
+/// collector never frees a running frame's closure and never moves an
+/// object), and the locals are re-read whenever the frame changes.
+unsafe fn detach<'a, T: ?Sized>(r: &T) -> &'a T {
+    // SAFETY: see above.
+    unsafe { &*(r as *const T) }
 }
 
 /// Makes room on the operand stack (the slow half of `push!`).
