@@ -290,6 +290,12 @@ pub enum Op {
     JumpIfFalseL(Slot, Target),
     /// `[] -> [a.name]`: `GetLocal(a) GetField(name)`.
     GetLocalField(u8, Site, Symbol),
+    /// A `Loop(t)` back-edge whose loop head `t` is a `CmpJumpLL`: spends
+    /// the fuel as `Loop` does, then runs the head's comparison itself,
+    /// going on at `t + 1` or leaving by the head's exit jump.
+    LoopLL(CmpKind, u8, u8, Target),
+    /// The same for a head that is a `CmpJumpLI`.
+    LoopLI(CmpKind, u8, i8, Target),
     /// Returns local `a`: `GetLocal(a) Return`.
     ReturnLocal(Slot),
     /// Returns `nil`: `Nil Return`.
@@ -318,6 +324,8 @@ impl Op {
             Op::CmpJumpLI(k, a, n, _) => Op::CmpJumpLI(k, a, n, t),
             Op::CmpJumpI(k, n, _) => Op::CmpJumpI(k, n, t),
             Op::JumpIfFalseL(a, _) => Op::JumpIfFalseL(a, t),
+            Op::LoopLL(k, a, b, _) => Op::LoopLL(k, a, b, t),
+            Op::LoopLI(k, a, n, _) => Op::LoopLI(k, a, n, t),
             other => other,
         }
     }
@@ -340,7 +348,9 @@ impl Op {
             | Op::CmpJumpLL(_, _, _, t)
             | Op::CmpJumpLI(_, _, _, t)
             | Op::CmpJumpI(_, _, t)
-            | Op::JumpIfFalseL(_, t) => Some(t),
+            | Op::JumpIfFalseL(_, t)
+            | Op::LoopLL(_, _, _, t)
+            | Op::LoopLI(_, _, _, t) => Some(t),
             _ => None,
         }
     }

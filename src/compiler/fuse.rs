@@ -79,6 +79,18 @@ pub(super) fn fuse(chunk: &mut Chunk) {
             sites += 1;
         }
     }
+    // A back-edge to a head that compares two locals (or a local and a
+    // small int) runs the comparison itself: one dispatch per iteration
+    // fewer.
+    for i in 0..out_code.len() {
+        if let Op::Loop(t) = out_code[i] {
+            out_code[i] = match out_code.get(t.0 as usize) {
+                Some(&Op::CmpJumpLL(k, a, b, _)) => Op::LoopLL(k, a, b, t),
+                Some(&Op::CmpJumpLI(k, a, n, _)) => Op::LoopLI(k, a, n, t),
+                _ => continue,
+            };
+        }
+    }
     chunk.code = out_code;
     chunk.spans = out_spans;
     chunk.sites = sites;
@@ -190,7 +202,7 @@ mod tests {
                     n: 1,
                     dst: Slot(1)
                 },
-                Op::Loop(Target(0)),
+                Op::LoopLL(CmpKind::Lt, 1, 2, Target(0)),
                 Op::ReturnNil,
             ]
         );

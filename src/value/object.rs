@@ -426,6 +426,8 @@ pub struct Class {
     pub is_error: bool,
     /// The root of the class's shape tree (its instances' field layouts).
     pub shapes: Rc<Shape>,
+    /// The most fields an instance of the class has had (up to 16).
+    pub field_hint: Cell<u32>,
 }
 
 impl Class {
@@ -441,6 +443,7 @@ impl Class {
             methods: RefCell::new(methods),
             is_error,
             shapes: Shape::root(),
+            field_hint: Cell::new(0),
         }
     }
 
@@ -492,7 +495,9 @@ impl Instance {
         Instance {
             class,
             shape: Cell::new(root),
-            values: RefCell::new(Vec::new()),
+            // As many fields as the class's instances have had so far, so
+            // that `init` fills the vector without growing it.
+            values: RefCell::new(Vec::with_capacity(class.field_hint.get() as usize)),
             origin: OnceCell::new(),
         }
     }
@@ -525,18 +530,41 @@ impl Instance {
     }
 
     /// Sets field `name`, adding it (and moving to the next shape) when new.
+    /// Returns the shape it moved to, if it did.
     #[inline]
-    pub fn set(&self, name: Symbol, value: Value) {
+    pub fn set(&self, name: Symbol, value: Value) -> Option<*const Shape> {
         match self.shape().slot(name) {
-            Some(slot) => self.set_slot(slot, value),
+            Some(slot) => {
+                self.set_slot(slot, value);
+                None
+            }
             None => {
                 let next = self.shape().adding(name);
-                self.values.borrow_mut().push(value);
-                // `adding` never returns null.
-                if let Some(next) = NonNull::new(next.cast_mut()) {
-                    self.shape.set(next);
-                }
+                // SAFETY: `adding` returns a shape of this class's tree.
+                unsafe { self.add_field(next, value) };
+                Some(next)
             }
+        }
+    }
+
+    /// Appends a field's value and moves to shape `next`.
+    ///
+    /// # Safety
+    ///
+    /// `next` must be the current shape's successor for that field, from
+    /// the tree of this instance's class.
+    #[inline]
+    pub unsafe fn add_field(&self, next: *const Shape, value: Value) {
+        let mut values = self.values.borrow_mut();
+        values.push(value);
+        // Capped: one instance used as a bag of many fields should not make
+        // every later instance reserve room for them.
+        let fields = values.len().min(16) as u32;
+        if fields > self.class.field_hint.get() {
+            self.class.field_hint.set(fields);
+        }
+        if let Some(next) = NonNull::new(next.cast_mut()) {
+            self.shape.set(next);
         }
     }
 

@@ -75,19 +75,56 @@ impl Shape {
 }
 
 /// What a field or method site remembers (see the module comment).
-#[derive(Default)]
 pub struct SiteCache {
     /// The id of the shape last seen here; 0 when empty.
     pub shape: Cell<u64>,
     /// For a field site: the field's slot in that shape.
     pub slot: Cell<u32>,
+    /// For a store that adds the field: the shape it leads to (null for a
+    /// store into an existing field). Only followed when an instance has
+    /// shape `shape`, so its class, which owns both shapes, is alive.
+    pub next: Cell<*const Shape>,
     /// For a method site: the method instances of that shape call (the
     /// shape has no field of the name, so the class's method is found).
     pub method: Cell<Value>,
 }
 
+impl Default for SiteCache {
+    fn default() -> SiteCache {
+        SiteCache {
+            shape: Cell::new(0),
+            slot: Cell::new(0),
+            next: Cell::new(std::ptr::null()),
+            method: Cell::new(Value::Nil),
+        }
+    }
+}
+
 impl Default for Value {
     fn default() -> Value {
         Value::Nil
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn adding_the_same_field_reaches_the_same_shape() {
+        let root = Shape::root();
+        let (x, y) = (Symbol(1), Symbol(2));
+        let a = root.adding(x);
+        let b = root.adding(x);
+        assert_eq!(a, b);
+        // SAFETY: the root holds both shapes for the rest of the test.
+        let (a, c) = unsafe { (&*a, &*root.adding(y)) };
+        assert_ne!(a.id(), c.id());
+        assert_ne!(a.id(), root.id());
+        let xy = unsafe { &*a.adding(y) };
+        assert_eq!(xy.names(), &[x, y]);
+        assert_eq!(xy.slot(y), Some(1));
+        assert_eq!(xy.slot(Symbol(3)), None);
+        assert_eq!(c.names(), &[y]);
     }
 }

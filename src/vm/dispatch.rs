@@ -216,7 +216,8 @@ impl Vm {
                                 let callee = frame.base;
                                 self.fiber.frames.pop();
                                 let caller = &self.fiber.frames[depth - 2];
-                                let (c, b, a, i) = (caller.closure, caller.base, caller.argc, caller.ip);
+                                let (c, b, a, i) =
+                                    (caller.closure, caller.base, caller.argc, caller.ip);
                                 enter!(c, b, a, i);
                                 *at!(callee) = result;
                                 len = callee + 1;
@@ -355,6 +356,21 @@ impl Vm {
                             continue;
                         }
                     }};
+                }
+
+                // The back-edge half of `LoopLL`/`LoopLI`: spends fuel like
+                // `Loop` (a preempted task resumes at the head `t`), then
+                // leaves `ip` just past the head, whose comparison the
+                // instruction runs itself (so its errors point there).
+                macro_rules! loop_back {
+                    ($t:expr) => {
+                        let head = $t.0 as usize;
+                        let body = (ip - head) as i32;
+                        ip = head;
+                        self.fuel -= body - 1;
+                        safepoint!(0);
+                        ip = head + 1;
+                    };
                 }
 
                 debug_assert!(ip < code.len());
@@ -721,6 +737,18 @@ impl Vm {
                         len -= 1;
                         if !fused_cmp!(kind, popped!(len), &Value::Int(n.into())) {
                             ip = t.0 as usize;
+                        }
+                    }
+                    Op::LoopLL(kind, a, b, t) => {
+                        loop_back!(t);
+                        if !fused_cmp!(kind, get_local!(a), get_local!(b)) {
+                            ip = loop_exit(code, t);
+                        }
+                    }
+                    Op::LoopLI(kind, a, n, t) => {
+                        loop_back!(t);
+                        if !fused_cmp!(kind, get_local!(a), &Value::Int(n.into())) {
+                            ip = loop_exit(code, t);
                         }
                     }
                     Op::JumpIfFalseL(a, t) => {
@@ -1243,6 +1271,15 @@ fn arith_slow(rt: &mut super::Runtime, op: Arith, a: Value, b: Value) -> NResult
     arith::arith(rt, op, a, b)
 }
 
+/// Where the loop whose head is at `t` exits: the head's own jump target.
+#[inline]
+fn loop_exit(code: &[Op], t: crate::bytecode::Target) -> usize {
+    match code[t.0 as usize].target() {
+        Some(exit) => exit.0 as usize,
+        None => unreachable!("a fused loop's head is a compare-and-jump"),
+    }
+}
+
 /// Field `name` of `inst` through the site's inline cache (filling it on a
 /// miss); `None` when the instance has no such field.
 #[inline(always)]
@@ -1265,22 +1302,33 @@ fn cached_field(sites: &[SiteCache], site: Site, inst: &Instance, name: Symbol) 
 #[inline(always)]
 fn set_field_cached(sites: &[SiteCache], site: Site, inst: &Instance, name: Symbol, v: Value) {
     let Some(cache) = sites.get(site.0 as usize) else {
-        return inst.set(name, v);
+        inst.set(name, v);
+        return;
     };
     let shape = inst.shape();
     if cache.shape.get() == shape.id() {
-        return inst.set_slot(cache.slot.get() as usize, v);
-    }
-    match shape.slot(name) {
-        Some(slot) => {
-            cache.shape.set(shape.id());
-            cache.slot.set(slot as u32);
-            inst.set_slot(slot, v);
+        let next = cache.next.get();
+        if next.is_null() {
+            return inst.set_slot(cache.slot.get() as usize, v);
         }
-        // Adding a field changes the shape; `init` sites see a fresh
-        // instance each time, so there is nothing worth caching.
-        None => inst.set(name, v),
+        // SAFETY: `next` was recorded for this very shape and field.
+        return unsafe { inst.add_field(next, v) };
     }
+    let id = shape.id();
+    let (slot, next) = match shape.slot(name) {
+        Some(slot) => {
+            inst.set_slot(slot, v);
+            (slot, std::ptr::null())
+        }
+        // An `init` adding its fields: the site remembers the step.
+        None => (
+            shape.names().len(),
+            inst.set(name, v).unwrap_or(std::ptr::null()),
+        ),
+    };
+    cache.shape.set(id);
+    cache.slot.set(slot as u32);
+    cache.next.set(next);
 }
 
 /// The method `inst.name(...)` calls, through the site's inline cache, when
