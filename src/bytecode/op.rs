@@ -296,6 +296,14 @@ pub enum Op {
     LoopLL(CmpKind, u8, u8, Target),
     /// The same for a head that is a `CmpJumpLI`.
     LoopLI(CmpKind, u8, i8, Target),
+    /// `[x] -> []` then the back-edge of a counting loop whose head `t` is
+    /// `ForRange(slot, exit)`: `Pop Loop(t)`, with the head's step run
+    /// here (pushing the next value, or leaving by `exit`).
+    LoopRange(Slot, Target),
+    /// The same for a head `ForIter(slot, exit)`: `Pop Loop(t)`, stepping
+    /// a list, map, string or range iterator here (anything else goes on
+    /// at the head).
+    LoopIter(Slot, Target),
     /// Returns local `a`: `GetLocal(a) Return`.
     ReturnLocal(Slot),
     /// Returns `nil`: `Nil Return`.
@@ -326,6 +334,8 @@ impl Op {
             Op::JumpIfFalseL(a, _) => Op::JumpIfFalseL(a, t),
             Op::LoopLL(k, a, b, _) => Op::LoopLL(k, a, b, t),
             Op::LoopLI(k, a, n, _) => Op::LoopLI(k, a, n, t),
+            Op::LoopRange(a, _) => Op::LoopRange(a, t),
+            Op::LoopIter(a, _) => Op::LoopIter(a, t),
             other => other,
         }
     }
@@ -350,7 +360,9 @@ impl Op {
             | Op::CmpJumpI(_, _, t)
             | Op::JumpIfFalseL(_, t)
             | Op::LoopLL(_, _, _, t)
-            | Op::LoopLI(_, _, _, t) => Some(t),
+            | Op::LoopLI(_, _, _, t)
+            | Op::LoopRange(_, t)
+            | Op::LoopIter(_, t) => Some(t),
             _ => None,
         }
     }

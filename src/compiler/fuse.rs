@@ -42,7 +42,7 @@ pub(super) fn fuse(chunk: &mut Chunk) {
         while i + free < code.len() && free < 4 && !barrier[i + free] {
             free += 1;
         }
-        let (op, len) = fused(&code[i..i + free]).unwrap_or((code[i], 1));
+        let (op, len) = fused(&code[i..i + free], code).unwrap_or((code[i], 1));
         for _ in 0..len {
             new_index.push(out_code.len() as u32);
         }
@@ -96,9 +96,9 @@ pub(super) fn fuse(chunk: &mut Chunk) {
     chunk.sites = sites;
 }
 
-/// The fused instruction for the longest fusable prefix of `run`, and how
-/// many instructions it replaces.
-fn fused(run: &[Op]) -> Option<(Op, usize)> {
+/// The fused instruction for the longest fusable prefix of `run` (a part of
+/// `code`), and how many instructions it replaces.
+fn fused(run: &[Op], code: &[Op]) -> Option<(Op, usize)> {
     use Op::*;
     let small = |n: i32| i16::try_from(n).ok();
     let byte = |s: Slot| u8::try_from(s.0).ok();
@@ -156,6 +156,11 @@ fn fused(run: &[Op]) -> Option<(Op, usize)> {
             (GetLocal(a), Return) => ReturnLocal(a),
             (GetLocal(a), op) => ArithL(arith(&op)?, a),
             (Nil, Return) => ReturnNil,
+            (Pop, Loop(t)) => match code.get(t.0 as usize)? {
+                ForRange(slot, _) => LoopRange(*slot, t),
+                ForIter(slot, _) => LoopIter(*slot, t),
+                _ => return None,
+            },
             (op, SetLocal(a)) => ArithSet(arith(&op)?, a),
             _ => return None,
         },

@@ -518,7 +518,7 @@ impl Instance {
     /// The value in `slot`, which a cache found for this instance's shape.
     #[inline]
     pub fn get_slot(&self, slot: usize) -> Option<Value> {
-        self.values.borrow().get(slot).copied()
+        self.values.borrow().get(slot).map(Value::copy_words)
     }
 
     /// Stores into `slot`, which a cache found for this instance's shape.

@@ -135,7 +135,7 @@ impl Vm {
                     debug_assert!(len > 0, "operand on the stack");
                     len -= 1;
                     // SAFETY: `len` was a written slot.
-                    unsafe { *sb.add(len) }
+                    Value::copy_words(unsafe { &*sb.add(len) })
                 }};
             }
             macro_rules! push {
@@ -373,6 +373,30 @@ impl Vm {
                     };
                 }
 
+                // One step of a counting loop over the range in slots `s`
+                // (next value) and `s + 1` (last value): pushes the next
+                // value, or says the loop is over.
+                macro_rules! range_step {
+                    ($s:expr) => {{
+                        let i = base + $s.0 as usize;
+                        match (get!(i), get!(i + 1)) {
+                            (&Value::Int(next), &Value::Int(last)) if next <= last => {
+                                match next.checked_add(1) {
+                                    Some(n) => *at!(i) = Value::Int(n),
+                                    None => {
+                                        // `..=` up to the largest int: stop after it.
+                                        *at!(i) = Value::Int(1);
+                                        *at!(i + 1) = Value::Int(0);
+                                    }
+                                }
+                                push!(Value::Int(next));
+                                true
+                            }
+                            _ => false,
+                        }
+                    }};
+                }
+
                 debug_assert!(ip < code.len());
                 // SAFETY: every function ends in a return and every jump
                 // lands inside its own function (the compiler emits both),
@@ -403,7 +427,7 @@ impl Vm {
                     }
 
                     Op::GetLocal(s) => {
-                        let v = *local!(s.0);
+                        let v = Value::copy_words(get_local!(s.0));
                         push!(v);
                     }
                     Op::SetLocal(s) => {
@@ -604,7 +628,7 @@ impl Vm {
                         do_return!(result);
                     }
                     Op::ReturnLocal(a) => {
-                        let result = *local!(a.0);
+                        let result = Value::copy_words(get_local!(a.0));
                         do_return!(result);
                     }
                     Op::ReturnNil => do_return!(Value::Nil),
@@ -678,19 +702,26 @@ impl Vm {
                         }
                     }
                     Op::ForRange(s, t) => {
-                        let i = base + s.0 as usize;
-                        match (*at!(i), *at!(i + 1)) {
-                            (Value::Int(next), Value::Int(last)) if next <= last => {
-                                match next.checked_add(1) {
-                                    Some(n) => *at!(i) = Value::Int(n),
-                                    None => {
-                                        // `..=` up to the largest int: stop after it.
-                                        *at!(i) = Value::Int(1);
-                                        *at!(i + 1) = Value::Int(0);
-                                    }
-                                }
-                                push!(Value::Int(next));
-                            }
+                        if !range_step!(s) {
+                            ip = t.0 as usize;
+                        }
+                    }
+                    Op::LoopRange(s, t) => {
+                        len -= 1;
+                        loop_back!(t);
+                        if !range_step!(s) {
+                            ip = loop_exit(code, t);
+                        }
+                    }
+                    Op::LoopIter(s, t) => {
+                        len -= 1;
+                        loop_back!(t);
+                        match *get_local!(s.0) {
+                            Value::Iter(it) => match iter::next(&mut self.rt, &it) {
+                                Some(v) => push!(v),
+                                None => ip = loop_exit(code, t),
+                            },
+                            // A generator: the head resumes it.
                             _ => ip = t.0 as usize,
                         }
                     }
@@ -698,9 +729,9 @@ impl Vm {
                     Op::GetLocal2(a, b) => {
                         // In `let x = y` followed by a use of `x`, the first
                         // push creates slot `b`: read it only after.
-                        let x = *local!(a.0);
+                        let x = Value::copy_words(get_local!(a.0));
                         push!(x);
-                        let y = *local!(b.0);
+                        let y = Value::copy_words(get_local!(b.0));
                         push!(y);
                     }
                     Op::ArithLL(op, a, b) => {
