@@ -367,6 +367,14 @@ impl Trace for UpCell {
 /// turned into values and the module whose globals it uses.
 pub struct Proto {
     pub code: Rc<FnProto>,
+    /// `code`'s instructions, one load away from the closure: the dispatch
+    /// loop reads them on every call and return. They belong to `code`,
+    /// which this prototype holds and which never changes.
+    pub ops: *const [crate::bytecode::Op],
+    /// The argument count of the fast call path (a plain function with
+    /// neither defaults nor `...rest` takes exactly its parameters), or
+    /// `u8::MAX` when every call goes through the general path.
+    pub fast_arity: u8,
     pub consts: Box<[Value]>,
     pub protos: Box<[Gc<Proto>]>,
     pub module: Gc<Module>,

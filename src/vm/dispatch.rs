@@ -41,7 +41,7 @@ impl Vm {
             let mut closure = frame.closure;
             let mut proto = closure.proto;
             // SAFETY: the frame's closure keeps both alive (see `detach`).
-            let mut code: &[Op] = unsafe { detach(&proto.code.chunk.code) };
+            let mut code: &[Op] = unsafe { detach(&*proto.ops) };
             let mut consts: &[Value] = unsafe { detach(&proto.consts) };
             let mut base = frame.base;
             let mut argc = frame.argc;
@@ -51,7 +51,7 @@ impl Vm {
                     closure = $c;
                     proto = closure.proto;
                     // SAFETY: as above, for the frame entered.
-                    code = unsafe { detach(&proto.code.chunk.code) };
+                    code = unsafe { detach(&*proto.ops) };
                     consts = unsafe { detach(&proto.consts) };
                     base = $base;
                     argc = $argc;
@@ -340,11 +340,7 @@ impl Vm {
                 macro_rules! call_plain {
                     ($c:expr, $base:expr, $n:expr) => {{
                         let c: crate::gc::Gc<crate::value::Closure> = $c;
-                        let callee = &c.proto.code;
-                        if callee.simple
-                            && callee.params == $n
-                            && self.fiber.frames.len() < self.max_frames
-                        {
+                        if c.proto.fast_arity == $n && self.fiber.frames.len() < self.max_frames {
                             self.fiber.frames.push(super::Frame {
                                 closure: c,
                                 ip: 0,

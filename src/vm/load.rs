@@ -151,6 +151,8 @@ impl Runtime {
             .map(|p| self.load_proto(p, module))
             .collect();
         self.heap.alloc(Proto {
+            ops: &code.chunk.code[..] as *const [crate::bytecode::Op],
+            fast_arity: if code.simple { code.params } else { u8::MAX },
             code: code.clone(),
             consts,
             protos,
