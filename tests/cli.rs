@@ -362,3 +362,27 @@ fn check_reports_errors_of_every_file_in_order() {
         "{err}"
     );
 }
+
+#[test]
+fn disasm_spells_out_fused_instructions_and_caches() {
+    let dir = TempDir::new("disasm_fused");
+    fs::write(
+        dir.0.join("t.weft"),
+        "class P {\n  fn init() { self.x = 1 }\n  fn get() { return self.x }\n}\n\
+         fn main() {\n  let i = 0\n  let n = 10\n  while i < n {\n    i = i + 1\n  }\n  print(P().get())\n}\nmain()\n",
+    )
+    .unwrap();
+    let o = weft(&["disasm", "t.weft"], Some(&dir.0));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    for want in [
+        "CmpJumpLL unless slot(1) < slot(2)",
+        "ArithLISet slot(1) = slot(1) + 1",
+        "LoopLL ->(",
+        "SetField .x [cache 0]",
+        "GetLocalField slot(0) .x [cache 0]",
+        "Invoke .get (0 args) [cache 0]",
+    ] {
+        assert!(text.contains(want), "disasm lacks {want:?}:\n{text}");
+    }
+}

@@ -1,7 +1,7 @@
 //! Human-readable listing of compiled code, for `weft disasm`.
 
 use super::chunk::{Constant, FnProto, Program};
-use super::op::{Op, Site};
+use super::op::{Arith, CmpKind, Op, Site};
 use super::symbol::Interner;
 use crate::span::SourceMap;
 use std::fmt::Write;
@@ -49,6 +49,27 @@ fn function(out: &mut String, proto: &FnProto, symbols: &Interner, sources: &Sou
     }
 }
 
+fn sign(op: Arith) -> &'static str {
+    match op {
+        Arith::Add => "+",
+        Arith::Sub => "-",
+        Arith::Mul => "*",
+        Arith::Div => "/",
+        Arith::Mod => "%",
+    }
+}
+
+fn cmp(k: CmpKind) -> &'static str {
+    match k {
+        CmpKind::Lt => "<",
+        CmpKind::Le => "<=",
+        CmpKind::Gt => ">",
+        CmpKind::Ge => ">=",
+        CmpKind::Eq => "==",
+        CmpKind::Ne => "!=",
+    }
+}
+
 /// `" [cache 3]"` for a site with an inline cache.
 fn cache(site: Site) -> String {
     if site == Site::NONE {
@@ -91,6 +112,34 @@ fn describe(op: &Op, proto: &FnProto, symbols: &Interner) -> String {
                 .unwrap_or_default();
             format!("Closure {i} ({name})")
         }
+        Op::ArithLL(op, a, b) => format!("ArithLL slot({}) {} slot({})", a.0, sign(op), b.0),
+        Op::ArithLI(op, a, n) => format!("ArithLI slot({}) {} {n}", a.0, sign(op)),
+        Op::ArithI(op, n) => format!("ArithI _ {} {n}", sign(op)),
+        Op::ArithL(op, a) => format!("ArithL _ {} slot({})", sign(op), a.0),
+        Op::ArithSet(op, a) => format!("ArithSet slot({}) = _ {} _", a.0, sign(op)),
+        Op::ArithLISet { op, src, n, dst } => {
+            format!(
+                "ArithLISet slot({}) = slot({}) {} {n}",
+                dst.0,
+                src.0,
+                sign(op)
+            )
+        }
+        Op::CmpJumpLL(k, a, b, t) => {
+            format!(
+                "CmpJumpLL unless slot({a}) {} slot({b}) ->({})",
+                cmp(k),
+                t.0
+            )
+        }
+        Op::CmpJumpLI(k, a, n, t) => {
+            format!("CmpJumpLI unless slot({a}) {} {n} ->({})", cmp(k), t.0)
+        }
+        Op::CmpJumpI(k, n, t) => format!("CmpJumpI unless _ {} {n} ->({})", cmp(k), t.0),
+        Op::LoopLL(k, a, b, t) => {
+            format!("LoopLL ->({}) while slot({a}) {} slot({b})", t.0, cmp(k))
+        }
+        Op::LoopLI(k, a, n, t) => format!("LoopLI ->({}) while slot({a}) {} {n}", t.0, cmp(k)),
         other => format!("{other:?}")
             .replace("Slot(", "slot(")
             .replace("Target(", "->("),
