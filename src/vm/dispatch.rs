@@ -63,6 +63,8 @@ impl Vm {
             // its buffer, capacity and length. `self.fiber.stack` is only
             // up to date after `flush!`, which every path to code outside
             // this function takes first; `reload!` reads it back.
+            // The slice's fuel, likewise in a local (`flush!` stores it).
+            let mut fuel = self.fuel;
             let mut sb: *mut Value = self.fiber.stack.as_mut_ptr();
             let mut cap = self.fiber.stack.capacity();
             let mut len = self.fiber.stack.len();
@@ -71,7 +73,8 @@ impl Vm {
                 () => {
                     // SAFETY: `len <= cap` and every slot below `len` was
                     // written (pushes write before they count).
-                    unsafe { self.fiber.stack.set_len(len) }
+                    unsafe { self.fiber.stack.set_len(len) };
+                    self.fuel = fuel;
                 };
             }
             macro_rules! reload {
@@ -79,6 +82,7 @@ impl Vm {
                     sb = self.fiber.stack.as_mut_ptr();
                     cap = self.fiber.stack.capacity();
                     len = self.fiber.stack.len();
+                    fuel = self.fuel;
                 };
             }
             macro_rules! save_ip {
@@ -162,8 +166,8 @@ impl Vm {
             // back so that the interrupted instruction runs again on resume.
             macro_rules! safepoint {
                 ($rewind:expr) => {
-                    self.fuel -= 1;
-                    if self.fuel <= 0 || cfg!(feature = "gc-stress") {
+                    fuel -= 1;
+                    if fuel <= 0 || cfg!(feature = "gc-stress") {
                         ip -= $rewind;
                         save_ip!();
                         flush!();
@@ -363,7 +367,7 @@ impl Vm {
                         let head = $t.0 as usize;
                         let body = (ip - head) as i32;
                         ip = head;
-                        self.fuel -= body - 1;
+                        fuel -= body - 1;
                         safepoint!(0);
                         ip = head + 1;
                     };
@@ -559,7 +563,7 @@ impl Vm {
                         // One pass of the loop ran about this many instructions.
                         let body = (ip - t.0 as usize) as i32;
                         ip = t.0 as usize;
-                        self.fuel -= body - 1;
+                        fuel -= body - 1;
                         safepoint!(0);
                     }
 
