@@ -1,7 +1,7 @@
 //! Human-readable listing of compiled code, for `weft disasm`.
 
 use super::chunk::{Constant, FnProto, Program};
-use super::op::{Arith, CmpKind, Op, Site};
+use super::op::{CmpKind, Op, Site};
 use super::symbol::Interner;
 use crate::span::SourceMap;
 use std::fmt::Write;
@@ -46,16 +46,6 @@ fn function(out: &mut String, proto: &FnProto, symbols: &Interner, sources: &Sou
     }
     for nested in &chunk.protos {
         function(out, nested, symbols, sources);
-    }
-}
-
-fn sign(op: Arith) -> &'static str {
-    match op {
-        Arith::Add => "+",
-        Arith::Sub => "-",
-        Arith::Mul => "*",
-        Arith::Div => "/",
-        Arith::Mod => "%",
     }
 }
 
@@ -112,17 +102,17 @@ fn describe(op: &Op, proto: &FnProto, symbols: &Interner) -> String {
                 .unwrap_or_default();
             format!("Closure {i} ({name})")
         }
-        Op::ArithLL(op, a, b) => format!("ArithLL slot({}) {} slot({})", a.0, sign(op), b.0),
-        Op::ArithLI(op, a, n) => format!("ArithLI slot({}) {} {n}", a.0, sign(op)),
-        Op::ArithI(op, n) => format!("ArithI _ {} {n}", sign(op)),
-        Op::ArithL(op, a) => format!("ArithL _ {} slot({})", sign(op), a.0),
-        Op::ArithSet(op, a) => format!("ArithSet slot({}) = _ {} _", a.0, sign(op)),
+        Op::ArithLL(op, a, b) => format!("ArithLL slot({}) {} slot({})", a.0, op.symbol(), b.0),
+        Op::ArithLI(op, a, n) => format!("ArithLI slot({}) {} {n}", a.0, op.symbol()),
+        Op::ArithI(op, n) => format!("ArithI _ {} {n}", op.symbol()),
+        Op::ArithL(op, a) => format!("ArithL _ {} slot({})", op.symbol(), a.0),
+        Op::ArithSet(op, a) => format!("ArithSet slot({}) = _ {} _", a.0, op.symbol()),
         Op::ArithLISet { op, src, n, dst } => {
             format!(
                 "ArithLISet slot({}) = slot({}) {} {n}",
                 dst.0,
                 src.0,
-                sign(op)
+                op.symbol()
             )
         }
         Op::CmpJumpLL(k, a, b, t) => {

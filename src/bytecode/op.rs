@@ -54,6 +54,17 @@ pub enum Arith {
 }
 
 impl Arith {
+    /// How the operator is written: `+`, `-`, `*`, `/` or `%`.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Arith::Add => "+",
+            Arith::Sub => "-",
+            Arith::Mul => "*",
+            Arith::Div => "/",
+            Arith::Mod => "%",
+        }
+    }
+
     /// The operator of a plain arithmetic instruction.
     pub fn of(op: &Op) -> Option<Arith> {
         Some(match op {

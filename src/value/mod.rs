@@ -31,11 +31,13 @@ pub use trace::{StackTrace, TraceEntry, TraceItem};
 
 use crate::gc::{Gc, Tracer};
 
-// 16-byte alignment makes every copy a single aligned 16-byte move (an
-// unaligned piecewise copy stalls store forwarding in the dispatch loop).
-#[derive(Clone, Copy, Debug)]
+// Two machine words: the tag as a whole word, then the payload. 16-byte
+// alignment keeps a value inside one cache line; the dispatch loop reads
+// values it may have just written word by word (`copy_words`).
+#[derive(Clone, Copy, Debug, Default)]
 #[repr(u64, align(16))]
 pub enum Value {
+    #[default]
     Nil,
     Bool(bool),
     Int(i64),

@@ -100,12 +100,6 @@ impl Default for SiteCache {
     }
 }
 
-impl Default for Value {
-    fn default() -> Value {
-        Value::Nil
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -92,16 +92,7 @@ pub fn int_arith(op: Arith, x: i64, y: i64) -> NResult {
     };
     match r {
         Some(n) => Ok(Value::Int(n)),
-        None => arith_error(format!(
-            "integer overflow in {x} {} {y}",
-            match op {
-                Arith::Add => "+",
-                Arith::Sub => "-",
-                Arith::Mul => "*",
-                Arith::Div => "/",
-                Arith::Mod => "%",
-            }
-        )),
+        None => arith_error(format!("integer overflow in {x} {} {y}", op.symbol())),
     }
 }
 
