@@ -29,6 +29,25 @@ pub struct Frame {
     /// Arguments the caller passed (for default parameters).
     pub argc: u8,
     pub kind: FrameKind,
+    /// The closure's instructions and constants, read straight from the
+    /// frame when a call returns to it (the closure keeps them alive).
+    pub code: *const [crate::bytecode::Op],
+    pub consts: *const [Value],
+}
+
+impl Frame {
+    /// A frame about to run `closure` from its first instruction.
+    pub fn new(closure: Gc<Closure>, base: usize, argc: u8, kind: FrameKind) -> Frame {
+        Frame {
+            closure,
+            ip: 0,
+            base,
+            argc,
+            kind,
+            code: closure.proto.ops,
+            consts: &*closure.proto.consts as *const [Value],
+        }
+    }
 }
 
 /// An installed `try` handler.

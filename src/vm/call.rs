@@ -179,13 +179,8 @@ impl Vm {
             self.make_suspended_call(c, base, argc);
             return Ok(());
         }
-        self.fiber.frames.push(Frame {
-            closure: c,
-            ip: 0,
-            base,
-            argc: argc.min(u8::MAX as usize) as u8,
-            kind,
-        });
+        let argc = argc.min(u8::MAX as usize) as u8;
+        self.fiber.frames.push(Frame::new(c, base, argc, kind));
         Ok(())
     }
 }

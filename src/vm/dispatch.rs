@@ -41,21 +41,22 @@ impl Vm {
             let mut closure = frame.closure;
             let mut proto = closure.proto;
             // SAFETY: the frame's closure keeps both alive (see `detach`).
-            let mut code: &[Op] = unsafe { detach(&*proto.ops) };
-            let mut consts: &[Value] = unsafe { detach(&proto.consts) };
+            let mut code: &[Op] = unsafe { detach(&*frame.code) };
+            let mut consts: &[Value] = unsafe { detach(&*frame.consts) };
             let mut base = frame.base;
             let mut argc = frame.argc;
             let mut ip = frame.ip;
             macro_rules! enter {
-                ($c:expr, $base:expr, $argc:expr, $ip:expr) => {
-                    closure = $c;
+                ($f:expr) => {
+                    let f: &super::Frame = $f;
+                    closure = f.closure;
                     proto = closure.proto;
                     // SAFETY: as above, for the frame entered.
-                    code = unsafe { detach(&*proto.ops) };
-                    consts = unsafe { detach(&proto.consts) };
-                    base = $base;
-                    argc = $argc;
-                    ip = $ip;
+                    code = unsafe { detach(&*f.code) };
+                    consts = unsafe { detach(&*f.consts) };
+                    base = f.base;
+                    argc = f.argc;
+                    ip = f.ip;
                 };
             }
 
@@ -219,10 +220,7 @@ impl Vm {
                             if self.fiber.handlers.last().is_none_or(|h| h.frames < depth) {
                                 let callee = frame.base;
                                 self.fiber.frames.pop();
-                                let caller = &self.fiber.frames[depth - 2];
-                                let (c, b, a, i) =
-                                    (caller.closure, caller.base, caller.argc, caller.ip);
-                                enter!(c, b, a, i);
+                                enter!(&self.fiber.frames[depth - 2]);
                                 *at!(callee) = result;
                                 len = callee + 1;
                                 continue;
@@ -345,14 +343,9 @@ impl Vm {
                     ($c:expr, $base:expr, $n:expr) => {{
                         let c: crate::gc::Gc<crate::value::Closure> = $c;
                         if c.proto.fast_arity == $n && self.fiber.frames.len() < self.max_frames {
-                            self.fiber.frames.push(super::Frame {
-                                closure: c,
-                                ip: 0,
-                                base: $base,
-                                argc: $n,
-                                kind: FrameKind::Normal,
-                            });
-                            enter!(c, $base, $n, 0);
+                            let frame = super::Frame::new(c, $base, $n, FrameKind::Normal);
+                            enter!(&frame);
+                            self.fiber.frames.push(frame);
                             continue;
                         }
                     }};

@@ -82,13 +82,7 @@ impl Vm {
         module.state.set(crate::value::ModuleState::Running);
         Some(Fiber {
             stack: vec![Value::Closure(init)],
-            frames: vec![Frame {
-                closure: init,
-                ip: 0,
-                base: 0,
-                argc: 0,
-                kind: FrameKind::Module(module),
-            }],
+            frames: vec![Frame::new(init, 0, 0, FrameKind::Module(module))],
             handlers: Vec::new(),
         })
     }

@@ -58,13 +58,7 @@ impl Vm {
             kind => {
                 let fiber = Fiber {
                     stack,
-                    frames: vec![Frame {
-                        closure: c,
-                        ip: 0,
-                        base: 0,
-                        argc,
-                        kind: FrameKind::Normal,
-                    }],
+                    frames: vec![Frame::new(c, 0, argc, FrameKind::Normal)],
                     handlers: Vec::new(),
                 };
                 Value::Generator(self.rt.heap.alloc(Generator {
@@ -309,13 +303,12 @@ impl Vm {
                 c.state.set(CoState::Running);
                 let base = self.fiber.stack.len();
                 self.fiber.stack.extend(c.stack.take());
-                self.fiber.frames.push(Frame {
-                    closure: c.closure,
-                    ip: 0,
+                self.fiber.frames.push(Frame::new(
+                    c.closure,
                     base,
-                    argc: c.argc,
-                    kind: FrameKind::Coroutine(c),
-                });
+                    c.argc,
+                    FrameKind::Coroutine(c),
+                ));
                 Ok(Awaited::Continue)
             }
             Value::Task(t) => {
@@ -569,13 +562,7 @@ pub fn spawn_coroutine(rt: &mut super::Runtime, v: Value, internal: bool) -> NRe
     c.state.set(CoState::Running);
     let fiber = Fiber {
         stack: c.stack.take(),
-        frames: vec![Frame {
-            closure: c.closure,
-            ip: 0,
-            base: 0,
-            argc: c.argc,
-            kind: FrameKind::Coroutine(c),
-        }],
+        frames: vec![Frame::new(c.closure, 0, c.argc, FrameKind::Coroutine(c))],
         handlers: Vec::new(),
     };
     Ok(rt.sched.spawn(&mut rt.heap, fiber, internal))
