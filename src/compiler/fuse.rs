@@ -44,7 +44,7 @@ pub(super) fn fuse(chunk: &mut Chunk) {
         }
         let (op, len) = fused(&code[i..i + free], code).unwrap_or((code[i], 1));
         for _ in 0..len {
-            new_index.push(out_code.len() as u32);
+            new_index.push(index(out_code.len()));
         }
         // The instruction that can fail: the operator, which comes last
         // unless a `SetLocal` follows it.
@@ -56,7 +56,7 @@ pub(super) fn fuse(chunk: &mut Chunk) {
         out_spans.push(chunk.spans[i + failing]);
         i += len;
     }
-    new_index.push(out_code.len() as u32);
+    new_index.push(index(out_code.len()));
     let renumber = out_code.len() != code.len();
     let mut sites = 0u16;
     for op in &mut out_code {
@@ -94,6 +94,12 @@ pub(super) fn fuse(chunk: &mut Chunk) {
     chunk.code = out_code;
     chunk.spans = out_spans;
     chunk.sites = sites;
+}
+
+/// An instruction index as a jump target. A chunk of 2^32 instructions
+/// would take 32 GB, so the saturation never happens in practice.
+fn index(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
 }
 
 /// The fused instruction for the longest fusable prefix of `run` (a part of

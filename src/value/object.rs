@@ -435,7 +435,7 @@ pub struct Class {
     /// The root of the class's shape tree (its instances' field layouts).
     pub shapes: Rc<Shape>,
     /// The most fields an instance of the class has had (up to 16).
-    pub field_hint: Cell<u32>,
+    pub field_hint: Cell<usize>,
 }
 
 impl Class {
@@ -505,7 +505,7 @@ impl Instance {
             shape: Cell::new(root),
             // As many fields as the class's instances have had so far, so
             // that `init` fills the vector without growing it.
-            values: RefCell::new(Vec::with_capacity(class.field_hint.get() as usize)),
+            values: RefCell::new(Vec::with_capacity(class.field_hint.get())),
             origin: OnceCell::new(),
         }
     }
@@ -538,19 +538,14 @@ impl Instance {
     }
 
     /// Sets field `name`, adding it (and moving to the next shape) when new.
-    /// Returns the shape it moved to, if it did.
     #[inline]
-    pub fn set(&self, name: Symbol, value: Value) -> Option<*const Shape> {
+    pub fn set(&self, name: Symbol, value: Value) {
         match self.shape().slot(name) {
-            Some(slot) => {
-                self.set_slot(slot, value);
-                None
-            }
+            Some(slot) => self.set_slot(slot, value),
             None => {
                 let next = self.shape().adding(name);
-                // SAFETY: `adding` returns a shape of this class's tree.
+                // SAFETY: `adding` returns this shape's successor for `name`.
                 unsafe { self.add_field(next, value) };
-                Some(next)
             }
         }
     }
@@ -567,7 +562,7 @@ impl Instance {
         values.push(value);
         // Capped: one instance used as a bag of many fields should not make
         // every later instance reserve room for them.
-        let fields = values.len().min(16) as u32;
+        let fields = values.len().min(16);
         if fields > self.class.field_hint.get() {
             self.class.field_hint.set(fields);
         }

@@ -79,7 +79,7 @@ pub struct SiteCache {
     /// The id of the shape last seen here; 0 when empty.
     pub shape: Cell<u64>,
     /// For a field site: the field's slot in that shape.
-    pub slot: Cell<u32>,
+    pub slot: Cell<usize>,
     /// For a store that adds the field: the shape it leads to (null for a
     /// store into an existing field). Only followed when an instance has
     /// shape `shape`, so its class, which owns both shapes, is alive.

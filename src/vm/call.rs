@@ -179,7 +179,7 @@ impl Vm {
             self.make_suspended_call(c, base, argc);
             return Ok(());
         }
-        let argc = argc.min(u8::MAX as usize) as u8;
+        let argc = u8::try_from(argc).unwrap_or(u8::MAX);
         self.fiber.frames.push(Frame::new(c, base, argc, kind));
         Ok(())
     }

@@ -358,7 +358,7 @@ impl Vm {
                 macro_rules! loop_back {
                     ($t:expr) => {
                         let head = $t.0 as usize;
-                        let body = (ip - head) as i32;
+                        let body = i32::try_from(ip - head).unwrap_or(i32::MAX);
                         ip = head;
                         fuel -= body - 1;
                         safepoint!(0);
@@ -554,7 +554,7 @@ impl Vm {
                     }
                     Op::Loop(t) => {
                         // One pass of the loop ran about this many instructions.
-                        let body = (ip - t.0 as usize) as i32;
+                        let body = i32::try_from(ip - t.0 as usize).unwrap_or(i32::MAX);
                         ip = t.0 as usize;
                         fuel -= body - 1;
                         safepoint!(0);
@@ -633,15 +633,7 @@ impl Vm {
 
                     Op::GetField(name, site) => {
                         let obj = *top!();
-                        let v = match obj {
-                            Value::Instance(inst) => {
-                                match cached_field(&proto.sites, site, &inst, name) {
-                                    Some(v) => v,
-                                    None => tri!(index::get_field(&mut self.rt, obj, name)),
-                                }
-                            }
-                            _ => tri!(index::get_field(&mut self.rt, obj, name)),
-                        };
+                        let v = tri!(field_of(&mut self.rt, &proto.sites, site, obj, name));
                         *top!() = v;
                     }
                     Op::SetField(name, site) => {
@@ -782,15 +774,7 @@ impl Vm {
                     }
                     Op::GetLocalField(a, site, name) => {
                         let obj = *get_local!(a);
-                        let v = match obj {
-                            Value::Instance(inst) => {
-                                match cached_field(&proto.sites, site, &inst, name) {
-                                    Some(v) => v,
-                                    None => tri!(index::get_field(&mut self.rt, obj, name)),
-                                }
-                            }
-                            _ => tri!(index::get_field(&mut self.rt, obj, name)),
-                        };
+                        let v = tri!(field_of(&mut self.rt, &proto.sites, site, obj, name));
                         push!(v);
                     }
 
@@ -827,6 +811,10 @@ impl Vm {
                                     self.fiber.stack.last_mut().expect("operand on the stack")
                                 };
                             }
+                            // The hot `safepoint!` and `gc_point!` flush and
+                            // reload the stack locals; here the `Vec` and
+                            // `self.fuel` are already the truth, and a flush of
+                            // the stale locals would undo what the arm did.
                             macro_rules! safepoint {
                                 ($rewind:expr) => {
                                     self.fuel -= 1;
@@ -1304,6 +1292,24 @@ fn loop_exit(code: &[Op], t: crate::bytecode::Target) -> usize {
     }
 }
 
+/// `obj.name`: an instance's field through the site's inline cache, else
+/// the general lookup (methods, module members, errors).
+#[inline(always)]
+fn field_of(
+    rt: &mut super::Runtime,
+    sites: &[SiteCache],
+    site: Site,
+    obj: Value,
+    name: Symbol,
+) -> NResult {
+    if let Value::Instance(inst) = obj {
+        if let Some(v) = cached_field(sites, site, &inst, name) {
+            return Ok(v);
+        }
+    }
+    index::get_field(rt, obj, name)
+}
+
 /// Field `name` of `inst` through the site's inline cache (filling it on a
 /// miss); `None` when the instance has no such field.
 #[inline(always)]
@@ -1313,11 +1319,11 @@ fn cached_field(sites: &[SiteCache], site: Site, inst: &Instance, name: Symbol) 
     };
     let shape = inst.shape();
     if cache.shape.get() == shape.id() {
-        return inst.get_slot(cache.slot.get() as usize);
+        return inst.get_slot(cache.slot.get());
     }
     let slot = shape.slot(name)?;
     cache.shape.set(shape.id());
-    cache.slot.set(slot as u32);
+    cache.slot.set(slot);
     inst.get_slot(slot)
 }
 
@@ -1333,7 +1339,7 @@ fn set_field_cached(sites: &[SiteCache], site: Site, inst: &Instance, name: Symb
     if cache.shape.get() == shape.id() {
         let next = cache.next.get();
         if next.is_null() {
-            return inst.set_slot(cache.slot.get() as usize, v);
+            return inst.set_slot(cache.slot.get(), v);
         }
         // SAFETY: `next` was recorded for this very shape and field.
         return unsafe { inst.add_field(next, v) };
@@ -1345,13 +1351,15 @@ fn set_field_cached(sites: &[SiteCache], site: Site, inst: &Instance, name: Symb
             (slot, std::ptr::null())
         }
         // An `init` adding its fields: the site remembers the step.
-        None => (
-            shape.names().len(),
-            inst.set(name, v).unwrap_or(std::ptr::null()),
-        ),
+        None => {
+            let next = shape.adding(name);
+            // SAFETY: `next` is this shape's successor for `name`.
+            unsafe { inst.add_field(next, v) };
+            (shape.names().len(), next)
+        }
     };
     cache.shape.set(id);
-    cache.slot.set(slot as u32);
+    cache.slot.set(slot);
     cache.next.set(next);
 }
 
