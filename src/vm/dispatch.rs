@@ -633,7 +633,15 @@ impl Vm {
 
                     Op::GetField(name, site) => {
                         let obj = *top!();
-                        let v = tri!(field_of(&mut self.rt, &proto.sites, site, obj, name));
+                        let v = match obj {
+                            Value::Instance(inst) => {
+                                match cached_field(&proto.sites, site, &inst, name) {
+                                    Some(v) => v,
+                                    None => tri!(index::get_field(&mut self.rt, obj, name)),
+                                }
+                            }
+                            _ => tri!(index::get_field(&mut self.rt, obj, name)),
+                        };
                         *top!() = v;
                     }
                     Op::SetField(name, site) => {
@@ -774,7 +782,15 @@ impl Vm {
                     }
                     Op::GetLocalField(a, site, name) => {
                         let obj = *get_local!(a);
-                        let v = tri!(field_of(&mut self.rt, &proto.sites, site, obj, name));
+                        let v = match obj {
+                            Value::Instance(inst) => {
+                                match cached_field(&proto.sites, site, &inst, name) {
+                                    Some(v) => v,
+                                    None => tri!(index::get_field(&mut self.rt, obj, name)),
+                                }
+                            }
+                            _ => tri!(index::get_field(&mut self.rt, obj, name)),
+                        };
                         push!(v);
                     }
 
@@ -1290,24 +1306,6 @@ fn loop_exit(code: &[Op], t: crate::bytecode::Target) -> usize {
         Some(exit) => exit.0 as usize,
         None => unreachable!("a fused loop's head is a compare-and-jump"),
     }
-}
-
-/// `obj.name`: an instance's field through the site's inline cache, else
-/// the general lookup (methods, module members, errors).
-#[inline(always)]
-fn field_of(
-    rt: &mut super::Runtime,
-    sites: &[SiteCache],
-    site: Site,
-    obj: Value,
-    name: Symbol,
-) -> NResult {
-    if let Value::Instance(inst) = obj {
-        if let Some(v) = cached_field(sites, site, &inst, name) {
-            return Ok(v);
-        }
-    }
-    index::get_field(rt, obj, name)
 }
 
 /// Field `name` of `inst` through the site's inline cache (filling it on a
