@@ -377,7 +377,7 @@ fn disasm_spells_out_fused_instructions_and_caches() {
     let text = stdout(&o);
     for want in [
         "CmpJumpLL unless slot(1) < slot(2)",
-        "ArithLISet slot(1) = slot(1) + 1",
+        "AddLISet slot(1) = slot(1) + 1",
         "LoopLL ->(",
         "SetField .x [cache 0]",
         "GetLocalField slot(0) .x [cache 0]",

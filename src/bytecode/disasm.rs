@@ -1,7 +1,7 @@
 //! Human-readable listing of compiled code, for `weft disasm`.
 
 use super::chunk::{Constant, FnProto, Program};
-use super::op::{CmpKind, Op, Site};
+use super::op::{ArithForm, CmpKind, Op, Site};
 use super::symbol::Interner;
 use crate::span::SourceMap;
 use std::fmt::Write;
@@ -76,6 +76,20 @@ fn describe(op: &Op, proto: &FnProto, symbols: &Interner) -> String {
         Some(Constant::Str(s)) => format!("{s:?}"),
         None => "?".to_string(),
     };
+    if let Some((arith, form)) = op.as_arith() {
+        let name = format!("{}{}", arith.name(), form.suffix());
+        let sym = arith.symbol();
+        return match form {
+            ArithForm::LL(a, b) => format!("{name} slot({}) {sym} slot({})", a.0, b.0),
+            ArithForm::LI(a, n) => format!("{name} slot({}) {sym} {n}", a.0),
+            ArithForm::I(n) => format!("{name} _ {sym} {n}"),
+            ArithForm::L(a) => format!("{name} _ {sym} slot({})", a.0),
+            ArithForm::Set(a) => format!("{name} slot({}) = _ {sym} _", a.0),
+            ArithForm::LISet(src, n, dst) => {
+                format!("{name} slot({}) = slot({}) {sym} {n}", dst.0, src.0)
+            }
+        };
+    }
     match *op {
         Op::Const(k) => format!("Const {} ({})", k.0, konst(k.0)),
         Op::Class(k, sup) => format!("Class {}{}", konst(k.0), if sup { " < super" } else { "" }),
@@ -101,19 +115,6 @@ fn describe(op: &Op, proto: &FnProto, symbols: &Interner) -> String {
                 .map(|p| p.display_name().to_string())
                 .unwrap_or_default();
             format!("Closure {i} ({name})")
-        }
-        Op::ArithLL(op, a, b) => format!("ArithLL slot({}) {} slot({})", a.0, op.symbol(), b.0),
-        Op::ArithLI(op, a, n) => format!("ArithLI slot({}) {} {n}", a.0, op.symbol()),
-        Op::ArithI(op, n) => format!("ArithI _ {} {n}", op.symbol()),
-        Op::ArithL(op, a) => format!("ArithL _ {} slot({})", op.symbol(), a.0),
-        Op::ArithSet(op, a) => format!("ArithSet slot({}) = _ {} _", a.0, op.symbol()),
-        Op::ArithLISet { op, src, n, dst } => {
-            format!(
-                "ArithLISet slot({}) = slot({}) {} {n}",
-                dst.0,
-                src.0,
-                op.symbol()
-            )
         }
         Op::CmpJumpLL(k, a, b, t) => {
             format!(

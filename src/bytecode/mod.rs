@@ -10,5 +10,5 @@ pub mod op;
 pub mod symbol;
 
 pub use chunk::{Capture, Chunk, Constant, FnKind, FnProto, ModuleProto, Program};
-pub use op::{Arith, CmpKind, ConstIdx, Op, Site, Slot, Target};
+pub use op::{Arith, ArithForm, CmpKind, ConstIdx, Op, Site, Slot, Target};
 pub use symbol::{Interner, Symbol};

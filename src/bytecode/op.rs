@@ -43,7 +43,7 @@ pub enum CmpKind {
     Ne,
 }
 
-/// The arithmetic operator of a fused instruction (`ArithLL` and friends).
+/// The arithmetic operator of a fused instruction (`AddLL` and the rest).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Arith {
     Add,
@@ -65,6 +65,17 @@ impl Arith {
         }
     }
 
+    /// The operator's part of an instruction name (`Add` in `AddLI`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Arith::Add => "Add",
+            Arith::Sub => "Sub",
+            Arith::Mul => "Mul",
+            Arith::Div => "Div",
+            Arith::Mod => "Mod",
+        }
+    }
+
     /// The operator of a plain arithmetic instruction.
     pub fn of(op: &Op) -> Option<Arith> {
         Some(match op {
@@ -76,6 +87,83 @@ impl Arith {
             _ => return None,
         })
     }
+}
+
+/// The operands of a fused arithmetic instruction: with an [`Arith`]
+/// operator it names one instruction (`Add` and `LI` make `AddLI`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArithForm {
+    /// Locals `a` and `b`.
+    LL(Slot, Slot),
+    /// Local `a` and the int `n`.
+    LI(Slot, i16),
+    /// The value on top and the int `n`.
+    I(i32),
+    /// The value on top and local `a`.
+    L(Slot),
+    /// The two values on top, stored to local `a`.
+    Set(Slot),
+    /// Local `src` and the int `n`, stored to local `dst`: `(src, n, dst)`.
+    LISet(Slot, i16, Slot),
+}
+
+impl ArithForm {
+    /// The form's part of an instruction name (`LI` in `AddLI`).
+    pub fn suffix(self) -> &'static str {
+        match self {
+            ArithForm::LL(..) => "LL",
+            ArithForm::LI(..) => "LI",
+            ArithForm::I(..) => "I",
+            ArithForm::L(..) => "L",
+            ArithForm::Set(..) => "Set",
+            ArithForm::LISet(..) => "LISet",
+        }
+    }
+}
+
+/// The table of fused arithmetic instructions: for each form, its
+/// instructions in the order of [`Arith`]'s operators. Generates
+/// `Op::arith` and `Op::as_arith` from that one list.
+macro_rules! fused_arith_table {
+    ($($form:ident ($($x:ident),+) => [$add:ident, $sub:ident, $mul:ident, $div:ident, $rem:ident];)+) => {
+        impl Op {
+            /// The fused instruction applying `op` to the operands `form`.
+            pub fn arith(op: Arith, form: ArithForm) -> Op {
+                match form {
+                    $(ArithForm::$form($($x),+) => match op {
+                        Arith::Add => Op::$add($($x),+),
+                        Arith::Sub => Op::$sub($($x),+),
+                        Arith::Mul => Op::$mul($($x),+),
+                        Arith::Div => Op::$div($($x),+),
+                        Arith::Mod => Op::$rem($($x),+),
+                    },)+
+                }
+            }
+
+            /// The operator and operands of a fused arithmetic instruction.
+            pub fn as_arith(self) -> Option<(Arith, ArithForm)> {
+                Some(match self {
+                    $(
+                        Op::$add($($x),+) => (Arith::Add, ArithForm::$form($($x),+)),
+                        Op::$sub($($x),+) => (Arith::Sub, ArithForm::$form($($x),+)),
+                        Op::$mul($($x),+) => (Arith::Mul, ArithForm::$form($($x),+)),
+                        Op::$div($($x),+) => (Arith::Div, ArithForm::$form($($x),+)),
+                        Op::$rem($($x),+) => (Arith::Mod, ArithForm::$form($($x),+)),
+                    )+
+                    _ => return None,
+                })
+            }
+        }
+    };
+}
+
+fused_arith_table! {
+    LL(a, b) => [AddLL, SubLL, MulLL, DivLL, ModLL];
+    LI(a, n) => [AddLI, SubLI, MulLI, DivLI, ModLI];
+    I(n) => [AddI, SubI, MulI, DivI, ModI];
+    L(a) => [AddL, SubL, MulL, DivL, ModL];
+    Set(a) => [AddSet, SubSet, MulSet, DivSet, ModSet];
+    LISet(src, n, dst) => [AddLISet, SubLISet, MulLISet, DivLISet, ModLISet];
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -208,7 +296,10 @@ pub enum Op {
     /// `[a i v] -> []`, `a[i] = v`
     SetIndex,
     /// `[a lo? hi?] -> [a[lo:hi]]`; the flags say which bounds are present.
-    Slice { has_start: bool, has_end: bool },
+    Slice {
+        has_start: bool,
+        has_end: bool,
+    },
     /// `[S?] -> [class]`: a new class named `consts[k]`, inheriting from `S`
     /// when `has_super`.
     Class(ConstIdx, bool),
@@ -273,23 +364,46 @@ pub enum Op {
     // them first. Each behaves exactly like the run it replaces.
     /// `[] -> [a b]`: `GetLocal(a) GetLocal(b)`.
     GetLocal2(Slot, Slot),
-    /// `[] -> [a op b]` of two locals: `GetLocal(a) GetLocal(b) <op>`.
-    ArithLL(Arith, Slot, Slot),
-    /// `[] -> [a op n]`: `GetLocal(a) Int(n) <op>`.
-    ArithLI(Arith, Slot, i16),
+    // Fused arithmetic: one instruction per operator and operand form
+    // (`ArithForm`), so the operator costs no second dispatch. `Op::arith`
+    // builds them and `Op::as_arith` takes them apart.
+    /// `[] -> [a op b]` of locals `a` and `b`: `GetLocal(a) GetLocal(b) <op>`.
+    AddLL(Slot, Slot),
+    SubLL(Slot, Slot),
+    MulLL(Slot, Slot),
+    DivLL(Slot, Slot),
+    ModLL(Slot, Slot),
+    /// `[] -> [a op n]` of local `a`: `GetLocal(a) Int(n) <op>`.
+    AddLI(Slot, i16),
+    SubLI(Slot, i16),
+    MulLI(Slot, i16),
+    DivLI(Slot, i16),
+    ModLI(Slot, i16),
     /// `[x] -> [x op n]`: `Int(n) <op>`.
-    ArithI(Arith, i32),
-    /// `[x] -> [x op a]`: `GetLocal(a) <op>`.
-    ArithL(Arith, Slot),
-    /// `[x y] -> []`, `a = x op y`: `<op> SetLocal(a)`.
-    ArithSet(Arith, Slot),
-    /// `[] -> []`, `dst = src op n`: `GetLocal(src) Int(n) <op> SetLocal(dst)`.
-    ArithLISet {
-        op: Arith,
-        src: Slot,
-        n: i16,
-        dst: Slot,
-    },
+    AddI(i32),
+    SubI(i32),
+    MulI(i32),
+    DivI(i32),
+    ModI(i32),
+    /// `[x] -> [x op a]` of local `a`: `GetLocal(a) <op>`.
+    AddL(Slot),
+    SubL(Slot),
+    MulL(Slot),
+    DivL(Slot),
+    ModL(Slot),
+    /// `[x y] -> []`, local `a = x op y`: `<op> SetLocal(a)`.
+    AddSet(Slot),
+    SubSet(Slot),
+    MulSet(Slot),
+    DivSet(Slot),
+    ModSet(Slot),
+    /// `[] -> []`, local `dst = src op n` for `(src, n, dst)`:
+    /// `GetLocal(src) Int(n) <op> SetLocal(dst)`.
+    AddLISet(Slot, i16, Slot),
+    SubLISet(Slot, i16, Slot),
+    MulLISet(Slot, i16, Slot),
+    DivLISet(Slot, i16, Slot),
+    ModLISet(Slot, i16, Slot),
     /// `[] -> []`, jumps to `t` unless `a <cmp> b` for locals `a` and `b`:
     /// `GetLocal(a) GetLocal(b) CmpJump`.
     CmpJumpLL(CmpKind, u8, u8, Target),

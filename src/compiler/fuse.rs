@@ -1,7 +1,7 @@
 //! The compiler's last pass over a finished function: replaces common runs
 //! of stack instructions with one fused instruction that takes locals and
 //! small integers as operands (`GetLocal(i) Int(1) Add SetLocal(i)` becomes
-//! `ArithLISet`), so a loop body or a recursive call dispatches about half as
+//! `AddLISet`), so a loop body or a recursive call dispatches about half as
 //! many instructions.
 //!
 //! A run is fused only when no jump lands inside it, and the fused
@@ -10,7 +10,7 @@
 //! targets are renumbered afterwards, as `strip_nops` does, and every field
 //! and method site is given its inline cache (`Site`).
 
-use crate::bytecode::{Arith, Chunk, Op, Site, Slot, Target};
+use crate::bytecode::{Arith, ArithForm, Chunk, Op, Site, Slot, Target};
 
 /// Fuses the chunk's instruction runs in place.
 pub(super) fn fuse(chunk: &mut Chunk) {
@@ -121,7 +121,7 @@ fn fused(run: &[Op], code: &[Op]) -> Option<(Op, usize)> {
         (at(0), at(1), at(2).and_then(arith), at(3))
     {
         if let Some(n) = small(n) {
-            return Some((ArithLISet { op, src, n, dst }, 4));
+            return Some((Op::arith(op, ArithForm::LISet(src, n, dst)), 4));
         }
     }
     // Three instructions.
@@ -134,7 +134,7 @@ fn fused(run: &[Op], code: &[Op]) -> Option<(Op, usize)> {
                     }
                 }
                 if let Some(op) = arith(third) {
-                    return Some((ArithLL(op, a, b), 3));
+                    return Some((Op::arith(op, ArithForm::LL(a, b)), 3));
                 }
             }
             Some(&Int(n)) => {
@@ -144,7 +144,7 @@ fn fused(run: &[Op], code: &[Op]) -> Option<(Op, usize)> {
                     }
                 }
                 if let (Some(op), Some(n)) = (arith(third), small(n)) {
-                    return Some((ArithLI(op, a, n), 3));
+                    return Some((Op::arith(op, ArithForm::LI(a, n)), 3));
                 }
             }
             _ => {}
@@ -155,19 +155,19 @@ fn fused(run: &[Op], code: &[Op]) -> Option<(Op, usize)> {
     Some((
         match (*first, *second) {
             (Int(n), CmpJump(k, t)) => CmpJumpI(k, small(n)?, t),
-            (Int(n), op) => ArithI(arith(&op)?, n),
+            (Int(n), op) => Op::arith(arith(&op)?, ArithForm::I(n)),
             (GetLocal(a), GetLocal(b)) => GetLocal2(a, b),
             (GetLocal(a), JumpIfFalse(t)) => JumpIfFalseL(a, t),
             (GetLocal(a), GetField(name, site)) => GetLocalField(byte(a)?, site, name),
             (GetLocal(a), Return) => ReturnLocal(a),
-            (GetLocal(a), op) => ArithL(arith(&op)?, a),
+            (GetLocal(a), op) => Op::arith(arith(&op)?, ArithForm::L(a)),
             (Nil, Return) => ReturnNil,
             (Pop, Loop(t)) => match code.get(t.0 as usize)? {
                 ForRange(slot, _) => LoopRange(*slot, t),
                 ForIter(slot, _) => LoopIter(*slot, t),
                 _ => return None,
             },
-            (op, SetLocal(a)) => ArithSet(arith(&op)?, a),
+            (op, SetLocal(a)) => Op::arith(arith(&op)?, ArithForm::Set(a)),
             _ => return None,
         },
         2,
@@ -207,12 +207,7 @@ mod tests {
             code,
             vec![
                 Op::CmpJumpLL(CmpKind::Lt, 1, 2, Target(3)),
-                Op::ArithLISet {
-                    op: Arith::Add,
-                    src: Slot(1),
-                    n: 1,
-                    dst: Slot(1)
-                },
+                Op::AddLISet(Slot(1), 1, Slot(1)),
                 Op::LoopLL(CmpKind::Lt, 1, 2, Target(0)),
                 Op::ReturnNil,
             ]
@@ -236,7 +231,7 @@ mod tests {
                 Op::JumpIfFalse(Target(3)),
                 Op::GetLocal(Slot(1)),
                 Op::Jump(Target(4)),
-                Op::ArithI(Arith::Add, 2),
+                Op::AddI(2),
                 Op::Return,
             ]
         );

@@ -326,6 +326,40 @@ impl Vm {
                         }
                     }};
                 }
+                // The fused arithmetic instructions, one macro per operand
+                // form (`ArithForm`); the operator is a constant in each arm.
+                macro_rules! arith_ll {
+                    ($op:expr, $a:expr, $b:expr) => {
+                        fused_arith!($op, get_local!($a.0), get_local!($b.0), r => push!(r))
+                    };
+                }
+                macro_rules! arith_li {
+                    ($op:expr, $a:expr, $n:expr) => {
+                        fused_arith!($op, get_local!($a.0), &Value::Int($n.into()), r => push!(r))
+                    };
+                }
+                macro_rules! arith_i {
+                    ($op:expr, $n:expr) => {
+                        fused_arith!($op, top!(), &Value::Int($n.into()), r => *top!() = r)
+                    };
+                }
+                macro_rules! arith_l {
+                    ($op:expr, $a:expr) => {
+                        fused_arith!($op, top!(), get_local!($a.0), r => *top!() = r)
+                    };
+                }
+                macro_rules! arith_set {
+                    ($op:expr, $a:expr) => {{
+                        len -= 2;
+                        fused_arith!($op, popped!(len), popped!(len + 1), r => *local!($a.0) = r)
+                    }};
+                }
+                macro_rules! arith_liset {
+                    ($op:expr, $src:expr, $n:expr, $dst:expr) => {{
+                        let y = Value::Int($n.into());
+                        fused_arith!($op, get_local!($src.0), &y, r => *local!($dst.0) = r)
+                    }};
+                }
                 macro_rules! fused_cmp {
                     ($kind:expr, $x:expr, $y:expr) => {{
                         let (x, y): (&Value, &Value) = ($x, $y);
@@ -397,7 +431,6 @@ impl Vm {
                 let op = unsafe { *code.get_unchecked(ip) };
                 ip += 1;
                 match op {
-                    Op::Nop | Op::LoopHead => {}
                     Op::Nil => push!(Value::Nil),
                     Op::True => push!(Value::Bool(true)),
                     Op::False => push!(Value::Bool(false)),
@@ -727,26 +760,36 @@ impl Vm {
                         let y = Value::copy_words(get_local!(b.0));
                         push!(y);
                     }
-                    Op::ArithLL(op, a, b) => {
-                        fused_arith!(op, get_local!(a.0), get_local!(b.0), r => push!(r));
-                    }
-                    Op::ArithLI(op, a, n) => {
-                        fused_arith!(op, get_local!(a.0), &Value::Int(n.into()), r => push!(r));
-                    }
-                    Op::ArithI(op, n) => {
-                        fused_arith!(op, top!(), &Value::Int(n.into()), r => *top!() = r);
-                    }
-                    Op::ArithL(op, a) => {
-                        fused_arith!(op, top!(), get_local!(a.0), r => *top!() = r);
-                    }
-                    Op::ArithSet(op, a) => {
-                        len -= 2;
-                        fused_arith!(op, popped!(len), popped!(len + 1), r => *local!(a.0) = r);
-                    }
-                    Op::ArithLISet { op, src, n, dst } => {
-                        let y = Value::Int(n.into());
-                        fused_arith!(op, get_local!(src.0), &y, r => *local!(dst.0) = r);
-                    }
+                    Op::AddLL(a, b) => arith_ll!(Arith::Add, a, b),
+                    Op::SubLL(a, b) => arith_ll!(Arith::Sub, a, b),
+                    Op::MulLL(a, b) => arith_ll!(Arith::Mul, a, b),
+                    Op::DivLL(a, b) => arith_ll!(Arith::Div, a, b),
+                    Op::ModLL(a, b) => arith_ll!(Arith::Mod, a, b),
+                    Op::AddLI(a, n) => arith_li!(Arith::Add, a, n),
+                    Op::SubLI(a, n) => arith_li!(Arith::Sub, a, n),
+                    Op::MulLI(a, n) => arith_li!(Arith::Mul, a, n),
+                    Op::DivLI(a, n) => arith_li!(Arith::Div, a, n),
+                    Op::ModLI(a, n) => arith_li!(Arith::Mod, a, n),
+                    Op::AddI(n) => arith_i!(Arith::Add, n),
+                    Op::SubI(n) => arith_i!(Arith::Sub, n),
+                    Op::MulI(n) => arith_i!(Arith::Mul, n),
+                    Op::DivI(n) => arith_i!(Arith::Div, n),
+                    Op::ModI(n) => arith_i!(Arith::Mod, n),
+                    Op::AddL(a) => arith_l!(Arith::Add, a),
+                    Op::SubL(a) => arith_l!(Arith::Sub, a),
+                    Op::MulL(a) => arith_l!(Arith::Mul, a),
+                    Op::DivL(a) => arith_l!(Arith::Div, a),
+                    Op::ModL(a) => arith_l!(Arith::Mod, a),
+                    Op::AddSet(a) => arith_set!(Arith::Add, a),
+                    Op::SubSet(a) => arith_set!(Arith::Sub, a),
+                    Op::MulSet(a) => arith_set!(Arith::Mul, a),
+                    Op::DivSet(a) => arith_set!(Arith::Div, a),
+                    Op::ModSet(a) => arith_set!(Arith::Mod, a),
+                    Op::AddLISet(src, n, dst) => arith_liset!(Arith::Add, src, n, dst),
+                    Op::SubLISet(src, n, dst) => arith_liset!(Arith::Sub, src, n, dst),
+                    Op::MulLISet(src, n, dst) => arith_liset!(Arith::Mul, src, n, dst),
+                    Op::DivLISet(src, n, dst) => arith_liset!(Arith::Div, src, n, dst),
+                    Op::ModLISet(src, n, dst) => arith_liset!(Arith::Mod, src, n, dst),
                     Op::CmpJumpLL(kind, a, b, t) => {
                         if !fused_cmp!(kind, get_local!(a), get_local!(b)) {
                             ip = t.0 as usize;
@@ -796,7 +839,34 @@ impl Vm {
 
                     // Everything else runs with the stack flushed, through
                     // the `Vec` itself.
-                    cold => {
+                    cold @ (Op::Nop
+                    | Op::LoopHead
+                    | Op::SuperInvoke(..)
+                    | Op::GetSuper(..)
+                    | Op::List(..)
+                    | Op::Map(..)
+                    | Op::Range(..)
+                    | Op::Interp(..)
+                    | Op::Slice { .. }
+                    | Op::Class(..)
+                    | Op::Method(..)
+                    | Op::IterPrep
+                    | Op::GetIter
+                    | Op::GetAsyncIter
+                    | Op::AsyncNext(..)
+                    | Op::UndefJump(..)
+                    | Op::CloseIter(..)
+                    | Op::RangeBounds(..)
+                    | Op::Unpack(..)
+                    | Op::PushHandler(..)
+                    | Op::PopHandler(..)
+                    | Op::Throw
+                    | Op::Rethrow
+                    | Op::Await
+                    | Op::Spawn
+                    | Op::Yield
+                    | Op::Import(..)
+                    | Op::ImportNative(..)) => {
                         flush!();
                         'cold: {
                             macro_rules! fail {
@@ -865,6 +935,11 @@ impl Vm {
                                 };
                             }
                             match cold {
+                                // Here rather than among the hot arms: an
+                                // empty arm would jump straight back to the
+                                // dispatch, which then cannot be copied into
+                                // each arm's tail.
+                                Op::Nop | Op::LoopHead => {}
                                 Op::SuperInvoke(name, n) => {
                                     safepoint!(1);
                                     save_ip!();
