@@ -428,9 +428,12 @@ impl Vm {
                 // SAFETY: every function ends in a return and every jump
                 // lands inside its own function (the compiler emits both),
                 // so `ip` never runs past the code.
-                let op = unsafe { *code.get_unchecked(ip) };
+                // Matched in place, not copied out: each arm then reads
+                // just the operands it uses, where a copy would decode
+                // every operand byte of every instruction up front.
+                let op: &Op = unsafe { code.get_unchecked(ip) };
                 ip += 1;
-                match op {
+                match *op {
                     Op::Nil => push!(Value::Nil),
                     Op::True => push!(Value::Bool(true)),
                     Op::False => push!(Value::Bool(false)),
