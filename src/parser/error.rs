@@ -344,11 +344,45 @@ impl SyntaxError {
         SyntaxError { span, kind }
     }
 
+    /// Adds chumsky's own expectations (from `just`, `end`, `any`).
+    fn push_default<'a>(&mut self, expected: impl IntoIterator<Item = DefaultExpected<'a, Token>>) {
+        for item in expected {
+            match item {
+                DefaultExpected::Token(t) => self.push_expected(Expected::Token(t.into_inner())),
+                DefaultExpected::EndOfInput => self.push_expected(Expected::EndOfInput),
+                DefaultExpected::Any => self.push_expected(Expected::AnyToken),
+                // `SomethingElse` comes from filters, which are always labelled.
+                _ => {}
+            }
+        }
+    }
+
+    /// Makes this an empty `Unexpected` error at `span`, keeping the list's
+    /// allocation.
+    fn reset(&mut self, found: Option<MaybeRef<'_, Token>>, span: SimpleSpan) {
+        let found = found.map(|t| t.into_inner());
+        self.span = span;
+        match &mut self.kind {
+            ParseErrorKind::Unexpected { expected, found: f } => {
+                expected.clear();
+                *f = found;
+            }
+            kind => {
+                *kind = ParseErrorKind::Unexpected {
+                    expected: Vec::new(),
+                    found,
+                }
+            }
+        }
+    }
+
+    /// Adds `item` to what was expected. Duplicates are kept here and
+    /// dropped once, by [`finish`]: nearly every error chumsky builds is
+    /// thrown away when another alternative parses, so a check per push
+    /// would cost parsing more than it saves.
     fn push_expected(&mut self, item: Expected) {
         if let ParseErrorKind::Unexpected { expected, .. } = &mut self.kind {
-            if !expected.contains(&item) {
-                expected.push(item);
-            }
+            expected.push(item);
         }
     }
 }
@@ -358,9 +392,15 @@ where
     I: Input<'a, Token = Token, Span = SimpleSpan>,
 {
     fn merge(mut self, other: SyntaxError) -> SyntaxError {
-        if let ParseErrorKind::Unexpected { expected, .. } = other.kind {
-            for item in expected {
-                self.push_expected(item);
+        if let (
+            ParseErrorKind::Unexpected { expected, .. },
+            ParseErrorKind::Unexpected { expected: more, .. },
+        ) = (&mut self.kind, other.kind)
+        {
+            if expected.is_empty() {
+                *expected = more;
+            } else {
+                expected.extend(more);
             }
         }
         self
@@ -387,16 +427,32 @@ where
         span: SimpleSpan,
     ) -> SyntaxError {
         let mut err = unexpected(found, span);
-        for item in expected {
-            match item {
-                DefaultExpected::Token(t) => err.push_expected(Expected::Token(t.into_inner())),
-                DefaultExpected::EndOfInput => err.push_expected(Expected::EndOfInput),
-                DefaultExpected::Any => err.push_expected(Expected::AnyToken),
-                // `SomethingElse` comes from filters, which are always labelled.
-                _ => {}
-            }
-        }
+        err.push_default(expected);
         err
+    }
+
+    // The two below reuse the error already built at this position, where
+    // the provided versions would build a new one (a token clone and an
+    // allocation) for every alternative tried.
+    fn merge_expected_found<E: IntoIterator<Item = DefaultExpected<'a, Token>>>(
+        mut self,
+        expected: E,
+        _found: Option<MaybeRef<'a, Token>>,
+        _span: SimpleSpan,
+    ) -> SyntaxError {
+        self.push_default(expected);
+        self
+    }
+
+    fn replace_expected_found<E: IntoIterator<Item = DefaultExpected<'a, Token>>>(
+        mut self,
+        expected: E,
+        found: Option<MaybeRef<'a, Token>>,
+        span: SimpleSpan,
+    ) -> SyntaxError {
+        self.reset(found, span);
+        self.push_default(expected);
+        self
     }
 }
 
@@ -414,6 +470,31 @@ where
             err.push_expected(item);
         }
         err
+    }
+
+    fn merge_expected_found<E: IntoIterator<Item = Expected>>(
+        mut self,
+        expected: E,
+        _found: Option<MaybeRef<'a, Token>>,
+        _span: SimpleSpan,
+    ) -> SyntaxError {
+        for item in expected {
+            self.push_expected(item);
+        }
+        self
+    }
+
+    fn replace_expected_found<E: IntoIterator<Item = Expected>>(
+        mut self,
+        expected: E,
+        found: Option<MaybeRef<'a, Token>>,
+        span: SimpleSpan,
+    ) -> SyntaxError {
+        self.reset(found, span);
+        for item in expected {
+            self.push_expected(item);
+        }
+        self
     }
 
     fn label_with(&mut self, label: Expected) {
@@ -435,7 +516,10 @@ pub(crate) fn finish(errors: Vec<SyntaxError>, delims: &Delimiters) -> Vec<Parse
     // Positions already reported: a set, since a bad file has tens of
     // thousands of errors and a scan of `out` for each would be quadratic.
     let mut seen = rustc_hash::FxHashSet::default();
-    for err in errors {
+    for mut err in errors {
+        if let ParseErrorKind::Unexpected { expected, .. } = &mut err.kind {
+            dedup_in_order(expected);
+        }
         let span = to_span(err.span);
         let unclosed = match &err.kind {
             ParseErrorKind::Unexpected { expected, found } => {
@@ -459,4 +543,16 @@ pub(crate) fn finish(errors: Vec<SyntaxError>, delims: &Delimiters) -> Vec<Parse
     }
     out.sort_by_key(|e| (e.span.start, e.span.end));
     out
+}
+
+/// Drops repeated items, keeping each one's first place (the order of the
+/// tokens in a message is the order the grammar tried them).
+fn dedup_in_order(items: &mut Vec<Expected>) {
+    let mut kept: Vec<Expected> = Vec::with_capacity(items.len());
+    for item in items.drain(..) {
+        if !kept.contains(&item) {
+            kept.push(item);
+        }
+    }
+    *items = kept;
 }
