@@ -9,13 +9,15 @@
 //! closes.
 //!
 //! Files: [`scope`] (functions, locals, resolution), [`stmt`], [`expr`],
-//! [`fuse`] (the last pass: fused instructions), [`error`].
+//! [`fuse`] (the last pass: fused instructions), [`toplevel`] (script
+//! variables kept in stack slots), [`error`].
 
 pub mod error;
 mod expr;
 mod fuse;
 mod scope;
 mod stmt;
+mod toplevel;
 
 pub use error::{CompileError, CompileErrorKind, Limit};
 
@@ -69,11 +71,17 @@ pub fn compile_module(
         source: info.source,
         is_main: info.is_main,
         echo: info.echo,
+        slot_globals: Default::default(),
     };
     for name in &info.globals {
         c.add_global(name);
     }
     c.collect_globals(&module.body);
+    // Only a script's own variables (not a REPL session's, which later
+    // inputs read as globals).
+    if info.is_main && !info.echo && info.globals.is_empty() {
+        c.slot_globals = toplevel::slot_variables(&module.body);
+    }
     let body = c.compile_module_body(&module.body);
     if c.errors.is_empty() {
         Ok(ModuleProto {
@@ -107,6 +115,9 @@ struct Compiler<'a> {
     source: SourceId,
     is_main: bool,
     echo: bool,
+    /// Top-level variables of the main script that live in stack slots of
+    /// the module body instead of global slots (see [`toplevel`]).
+    slot_globals: rustc_hash::FxHashSet<String>,
 }
 
 impl Compiler<'_> {

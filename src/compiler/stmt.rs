@@ -162,7 +162,7 @@ impl Compiler<'_> {
     }
 
     fn bind_name(&mut self, name: &str, span: Span) {
-        if self.at_module_top() {
+        if self.at_module_top() && !self.slot_globals.contains(name) {
             let g = self
                 .global_index(name)
                 .unwrap_or_else(|| self.add_global(name));
