@@ -85,6 +85,9 @@ fn describe(op: &Op, proto: &FnProto, symbols: &Interner) -> String {
             ArithForm::I(n) => format!("{name} _ {sym} {n}"),
             ArithForm::L(a) => format!("{name} _ {sym} slot({})", a.0),
             ArithForm::Set(a) => format!("{name} slot({}) = _ {sym} _", a.0),
+            ArithForm::LLSet(a, b, dst) => {
+                format!("{name} slot({}) = slot({}) {sym} slot({})", dst.0, a.0, b.0)
+            }
             ArithForm::LISet(src, n, dst) => {
                 format!("{name} slot({}) = slot({}) {sym} {n}", dst.0, src.0)
             }

@@ -103,6 +103,8 @@ pub enum ArithForm {
     L(Slot),
     /// The two values on top, stored to local `a`.
     Set(Slot),
+    /// Locals `a` and `b`, stored to local `dst`: `(a, b, dst)`.
+    LLSet(Slot, Slot, Slot),
     /// Local `src` and the int `n`, stored to local `dst`: `(src, n, dst)`.
     LISet(Slot, i16, Slot),
 }
@@ -116,6 +118,7 @@ impl ArithForm {
             ArithForm::I(..) => "I",
             ArithForm::L(..) => "L",
             ArithForm::Set(..) => "Set",
+            ArithForm::LLSet(..) => "LLSet",
             ArithForm::LISet(..) => "LISet",
         }
     }
@@ -163,6 +166,7 @@ fused_arith_table! {
     I(n) => [AddI, SubI, MulI, DivI, ModI];
     L(a) => [AddL, SubL, MulL, DivL, ModL];
     Set(a) => [AddSet, SubSet, MulSet, DivSet, ModSet];
+    LLSet(a, b, dst) => [AddLLSet, SubLLSet, MulLLSet, DivLLSet, ModLLSet];
     LISet(src, n, dst) => [AddLISet, SubLISet, MulLISet, DivLISet, ModLISet];
 }
 
@@ -397,6 +401,13 @@ pub enum Op {
     MulSet(Slot),
     DivSet(Slot),
     ModSet(Slot),
+    /// `[] -> []`, local `dst = a op b` for `(a, b, dst)`:
+    /// `GetLocal(a) GetLocal(b) <op> SetLocal(dst)`.
+    AddLLSet(Slot, Slot, Slot),
+    SubLLSet(Slot, Slot, Slot),
+    MulLLSet(Slot, Slot, Slot),
+    DivLLSet(Slot, Slot, Slot),
+    ModLLSet(Slot, Slot, Slot),
     /// `[] -> []`, local `dst = src op n` for `(src, n, dst)`:
     /// `GetLocal(src) Int(n) <op> SetLocal(dst)`.
     AddLISet(Slot, i16, Slot),

@@ -117,11 +117,17 @@ fn fused(run: &[Op], code: &[Op]) -> Option<(Op, usize)> {
     let at = |k: usize| run.get(k);
 
     // Four instructions.
-    if let (Some(&GetLocal(src)), Some(&Int(n)), Some(op), Some(&SetLocal(dst))) =
+    if let (Some(&GetLocal(src)), Some(second), Some(op), Some(&SetLocal(dst))) =
         (at(0), at(1), at(2).and_then(arith), at(3))
     {
-        if let Some(n) = small(n) {
-            return Some((Op::arith(op, ArithForm::LISet(src, n, dst)), 4));
+        match *second {
+            GetLocal(b) => return Some((Op::arith(op, ArithForm::LLSet(src, b, dst)), 4)),
+            Int(n) => {
+                if let Some(n) = small(n) {
+                    return Some((Op::arith(op, ArithForm::LISet(src, n, dst)), 4));
+                }
+            }
+            _ => {}
         }
     }
     // Three instructions.

@@ -212,6 +212,27 @@ impl Compiler<'_> {
         self.emit_jump(Op::JumpIfFalse, span)
     }
 
+    /// Compiles the condition of an `if` or `while` for its truth alone:
+    /// falls through when it holds and returns the jumps to patch to where
+    /// it does not. `a && b` needs no value: each side jumps out on its
+    /// own, so each can fuse with its comparison (`CmpJumpLI`, ...).
+    pub(super) fn cond_jumps(&mut self, cond: &ast::Expr) -> Vec<usize> {
+        if let ast::ExprKind::And(a, b) = &cond.kind {
+            let mut jumps = self.cond_jumps(a);
+            jumps.extend(self.cond_jumps(b));
+            return jumps;
+        }
+        self.expr(cond);
+        vec![self.emit_cond_jump(cond.span)]
+    }
+
+    /// Points every jump in `jumps` to the current position.
+    pub(super) fn patch_all_here(&mut self, jumps: Vec<usize>) {
+        for j in jumps {
+            self.patch_here(j);
+        }
+    }
+
     pub(super) fn patch_to(&mut self, at: usize, target: Target) {
         let op = &mut self.f().chunk.code[at];
         *op = op.with_target(target);

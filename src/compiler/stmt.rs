@@ -67,17 +67,16 @@ impl Compiler<'_> {
                 then_block,
                 else_block,
             } => {
-                self.expr(cond);
-                let jf = self.emit_cond_jump(cond.span);
+                let jfs = self.cond_jumps(cond);
                 self.block(then_block);
                 match else_block {
                     Some(else_block) => {
                         let jend = self.emit_jump(Op::Jump, span);
-                        self.patch_here(jf);
+                        self.patch_all_here(jfs);
                         self.block(else_block);
                         self.patch_here(jend);
                     }
-                    None => self.patch_here(jf),
+                    None => self.patch_all_here(jfs),
                 }
             }
             StmtKind::While { cond, body } => {
@@ -86,12 +85,11 @@ impl Compiler<'_> {
                 // one, the loop's condition, not the statement before it.
                 self.emit(Op::LoopHead, cond.span);
                 let start = self.here();
-                self.expr(cond);
-                let jf = self.emit_cond_jump(cond.span);
+                let jfs = self.cond_jumps(cond);
                 self.push_loop(start);
                 self.block(body);
                 self.emit(Op::Loop(Target(start as u32)), end_of(body.span));
-                self.patch_here(jf);
+                self.patch_all_here(jfs);
                 self.pop_loop();
             }
             StmtKind::For {

@@ -132,7 +132,10 @@ pub fn adopt_prelude(rt: &mut Runtime, prelude: Gc<Module>) {
         };
         if let Some(Value::Class(class)) = prelude.get(sym) {
             for (name, method) in class.methods.borrow().iter() {
-                rt.methods[*tag as usize].insert(*name, *method);
+                let replaced = rt.methods[*tag as usize].insert(*name, *method);
+                // Method sites cache a built-in type's methods, and the
+                // prelude's own code may have cached a native already.
+                debug_assert!(replaced.is_none(), "a prelude method replaces a native one");
             }
         }
     }

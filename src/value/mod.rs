@@ -112,6 +112,21 @@ impl Value {
         }
     }
 
+    /// `*dst = *src`, word by word (see [`Value::copy_words`]), for a value
+    /// going straight from a stack slot into a list or field.
+    #[inline(always)]
+    pub fn store_words(dst: &mut Value, src: &Value) {
+        use std::mem::MaybeUninit;
+        let from = src as *const Value as *const MaybeUninit<u64>;
+        let to = dst as *mut Value as *mut MaybeUninit<u64>;
+        // SAFETY: as in `copy_words`; `dst` ends up holding the valid value
+        // `src` holds (the old value is a plain copyable `Value`).
+        unsafe {
+            to.write(std::ptr::read_volatile(from));
+            to.add(1).write(std::ptr::read_volatile(from.add(1)));
+        }
+    }
+
     #[inline(always)]
     pub fn is_truthy(self) -> bool {
         !matches!(self, Value::Nil | Value::Bool(false))

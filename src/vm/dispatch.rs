@@ -354,6 +354,11 @@ impl Vm {
                         fused_arith!($op, popped!(len), popped!(len + 1), r => *local!($a.0) = r)
                     }};
                 }
+                macro_rules! arith_llset {
+                    ($op:expr, $a:expr, $b:expr, $dst:expr) => {
+                        fused_arith!($op, get_local!($a.0), get_local!($b.0), r => *local!($dst.0) = r)
+                    };
+                }
                 macro_rules! arith_liset {
                     ($op:expr, $src:expr, $n:expr, $dst:expr) => {{
                         let y = Value::Int($n.into());
@@ -611,15 +616,18 @@ impl Vm {
                         safepoint!(1);
                         save_ip!();
                         let recv = len - n as usize - 1;
-                        if let Value::Instance(inst) = *get!(recv) {
-                            if let Some(m) = cached_method(&proto.sites, site, &inst, name) {
-                                if let Value::Closure(c) = m {
-                                    call_plain!(c, recv, n);
-                                }
-                                flush!();
-                                tri!(self.call_method(m, recv, n as usize));
-                                continue 'frame;
+                        let receiver = *get!(recv);
+                        let cached = match receiver {
+                            Value::Instance(inst) => cached_method(&proto.sites, site, &inst, name),
+                            _ => cached_type_method(&proto.sites, site, &self.rt, receiver, name),
+                        };
+                        if let Some(m) = cached {
+                            if let Value::Closure(c) = m {
+                                call_plain!(c, recv, n);
                             }
+                            flush!();
+                            tri!(self.call_method(m, recv, n as usize));
+                            continue 'frame;
                         }
                         flush!();
                         tri!(self.invoke(name, recv, n as usize));
@@ -709,10 +717,28 @@ impl Vm {
                         *top!() = v;
                     }
                     Op::SetIndex => {
-                        let v = pop!();
-                        let i = pop!();
-                        let a = pop!();
-                        tri!(index::set_index(&mut self.rt, a, i, v));
+                        len -= 3;
+                        let (a, i) = (*popped!(len), *popped!(len + 1));
+                        // An int index inside a list inline, the value
+                        // copied straight from its stack slot; the rest
+                        // (and its errors) out of line.
+                        let done = match (a, i) {
+                            (Value::List(list), Value::Int(n)) => {
+                                let mut items = list.items.borrow_mut();
+                                match index::normalize_index(n, items.len()) {
+                                    Some(j) => {
+                                        Value::store_words(&mut items[j], popped!(len + 2));
+                                        true
+                                    }
+                                    None => false,
+                                }
+                            }
+                            _ => false,
+                        };
+                        if !done {
+                            let v = *popped!(len + 2);
+                            tri!(index::set_index(&mut self.rt, a, i, v));
+                        }
                     }
                     Op::ForIter(s, t) => {
                         let next = match *local!(s.0) {
@@ -788,6 +814,11 @@ impl Vm {
                     Op::MulSet(a) => arith_set!(Arith::Mul, a),
                     Op::DivSet(a) => arith_set!(Arith::Div, a),
                     Op::ModSet(a) => arith_set!(Arith::Mod, a),
+                    Op::AddLLSet(a, b, dst) => arith_llset!(Arith::Add, a, b, dst),
+                    Op::SubLLSet(a, b, dst) => arith_llset!(Arith::Sub, a, b, dst),
+                    Op::MulLLSet(a, b, dst) => arith_llset!(Arith::Mul, a, b, dst),
+                    Op::DivLLSet(a, b, dst) => arith_llset!(Arith::Div, a, b, dst),
+                    Op::ModLLSet(a, b, dst) => arith_llset!(Arith::Mod, a, b, dst),
                     Op::AddLISet(src, n, dst) => arith_liset!(Arith::Add, src, n, dst),
                     Op::SubLISet(src, n, dst) => arith_liset!(Arith::Sub, src, n, dst),
                     Op::MulLISet(src, n, dst) => arith_liset!(Arith::Mul, src, n, dst),
@@ -1451,6 +1482,27 @@ fn cached_method(sites: &[SiteCache], site: Site, inst: &Instance, name: Symbol)
         }
         let method = inst.class.method(name)?;
         cache.shape.set(shape.id());
+        cache.method.set(method);
+    }
+    Some(cache.method.get())
+}
+
+/// The built-in method `name` of a list, map or string receiver, through
+/// the site's cache: its "shape" is one reserved id per type (see
+/// [`Shape::of_builtin`](crate::value::Shape::of_builtin)), so a site
+/// that always calls `xs.push(...)` looks the method up once.
+fn cached_type_method(
+    sites: &[SiteCache],
+    site: Site,
+    rt: &super::Runtime,
+    receiver: Value,
+    name: Symbol,
+) -> Option<Value> {
+    let key = crate::value::Shape::of_builtin(&receiver)?;
+    let cache = sites.get(site.0 as usize)?;
+    if cache.shape.get() != key {
+        let method = *rt.type_methods(receiver)?.get(&name)?;
+        cache.shape.set(key);
         cache.method.set(method);
     }
     Some(cache.method.get())
