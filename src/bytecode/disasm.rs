@@ -85,6 +85,8 @@ fn describe(op: &Op, proto: &FnProto, symbols: &Interner) -> String {
             ArithForm::I(n) => format!("{name} _ {sym} {n}"),
             ArithForm::L(a) => format!("{name} _ {sym} slot({})", a.0),
             ArithForm::Set(a) => format!("{name} slot({}) = _ {sym} _", a.0),
+            ArithForm::K(k) => format!("{name} _ {sym} {}", konst(k.0)),
+            ArithForm::KL(k, a) => format!("{name} {} {sym} slot({})", konst(k.0), a.0),
             ArithForm::LLSet(a, b, dst) => {
                 format!("{name} slot({}) = slot({}) {sym} slot({})", dst.0, a.0, b.0)
             }
@@ -130,6 +132,15 @@ fn describe(op: &Op, proto: &FnProto, symbols: &Interner) -> String {
             format!("CmpJumpLI unless slot({a}) {} {n} ->({})", cmp(k), t.0)
         }
         Op::CmpJumpI(k, n, t) => format!("CmpJumpI unless _ {} {n} ->({})", cmp(k), t.0),
+        Op::CmpJumpK(kind, k, t) => {
+            format!(
+                "CmpJumpK unless _ {} {} ->({})",
+                cmp(kind),
+                konst(k.into()),
+                t.0
+            )
+        }
+        Op::Move(a, b) => format!("Move slot({}) = slot({})", b.0, a.0),
         Op::LoopLL(k, a, b, t) => {
             format!("LoopLL ->({}) while slot({a}) {} slot({b})", t.0, cmp(k))
         }

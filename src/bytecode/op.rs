@@ -103,6 +103,10 @@ pub enum ArithForm {
     L(Slot),
     /// The two values on top, stored to local `a`.
     Set(Slot),
+    /// The value on top and constant `k`.
+    K(ConstIdx),
+    /// Constant `k` and local `a`.
+    KL(ConstIdx, Slot),
     /// Locals `a` and `b`, stored to local `dst`: `(a, b, dst)`.
     LLSet(Slot, Slot, Slot),
     /// Local `src` and the int `n`, stored to local `dst`: `(src, n, dst)`.
@@ -118,6 +122,8 @@ impl ArithForm {
             ArithForm::I(..) => "I",
             ArithForm::L(..) => "L",
             ArithForm::Set(..) => "Set",
+            ArithForm::K(..) => "K",
+            ArithForm::KL(..) => "KL",
             ArithForm::LLSet(..) => "LLSet",
             ArithForm::LISet(..) => "LISet",
         }
@@ -166,6 +172,8 @@ fused_arith_table! {
     I(n) => [AddI, SubI, MulI, DivI, ModI];
     L(a) => [AddL, SubL, MulL, DivL, ModL];
     Set(a) => [AddSet, SubSet, MulSet, DivSet, ModSet];
+    K(k) => [AddK, SubK, MulK, DivK, ModK];
+    KL(k, a) => [AddKL, SubKL, MulKL, DivKL, ModKL];
     LLSet(a, b, dst) => [AddLLSet, SubLLSet, MulLLSet, DivLLSet, ModLLSet];
     LISet(src, n, dst) => [AddLISet, SubLISet, MulLISet, DivLISet, ModLISet];
 }
@@ -368,6 +376,10 @@ pub enum Op {
     // them first. Each behaves exactly like the run it replaces.
     /// `[] -> [a b]`: `GetLocal(a) GetLocal(b)`.
     GetLocal2(Slot, Slot),
+    /// `[] -> []`, local `b = a`: `GetLocal(a) SetLocal(b)`.
+    Move(Slot, Slot),
+    /// `[x] -> []`, jumps to `t` unless `x <cmp> consts[k]`: `Const(k) CmpJump`.
+    CmpJumpK(CmpKind, u16, Target),
     // Fused arithmetic: one instruction per operator and operand form
     // (`ArithForm`), so the operator costs no second dispatch. `Op::arith`
     // builds them and `Op::as_arith` takes them apart.
@@ -401,6 +413,18 @@ pub enum Op {
     MulSet(Slot),
     DivSet(Slot),
     ModSet(Slot),
+    /// `[x] -> [x op consts[k]]`: `Const(k) <op>`.
+    AddK(ConstIdx),
+    SubK(ConstIdx),
+    MulK(ConstIdx),
+    DivK(ConstIdx),
+    ModK(ConstIdx),
+    /// `[] -> [consts[k] op a]` of local `a`: `Const(k) GetLocal(a) <op>`.
+    AddKL(ConstIdx, Slot),
+    SubKL(ConstIdx, Slot),
+    MulKL(ConstIdx, Slot),
+    DivKL(ConstIdx, Slot),
+    ModKL(ConstIdx, Slot),
     /// `[] -> []`, local `dst = a op b` for `(a, b, dst)`:
     /// `GetLocal(a) GetLocal(b) <op> SetLocal(dst)`.
     AddLLSet(Slot, Slot, Slot),
@@ -467,6 +491,7 @@ impl Op {
             Op::CmpJumpLL(k, a, b, _) => Op::CmpJumpLL(k, a, b, t),
             Op::CmpJumpLI(k, a, n, _) => Op::CmpJumpLI(k, a, n, t),
             Op::CmpJumpI(k, n, _) => Op::CmpJumpI(k, n, t),
+            Op::CmpJumpK(kind, k, _) => Op::CmpJumpK(kind, k, t),
             Op::JumpIfFalseL(a, _) => Op::JumpIfFalseL(a, t),
             Op::LoopLL(k, a, b, _) => Op::LoopLL(k, a, b, t),
             Op::LoopLI(k, a, n, _) => Op::LoopLI(k, a, n, t),
@@ -494,6 +519,7 @@ impl Op {
             | Op::CmpJumpLL(_, _, _, t)
             | Op::CmpJumpLI(_, _, _, t)
             | Op::CmpJumpI(_, _, t)
+            | Op::CmpJumpK(_, _, t)
             | Op::JumpIfFalseL(_, t)
             | Op::LoopLL(_, _, _, t)
             | Op::LoopLI(_, _, _, t)

@@ -131,6 +131,9 @@ fn fused(run: &[Op], code: &[Op]) -> Option<(Op, usize)> {
         }
     }
     // Three instructions.
+    if let (Some(&Const(k)), Some(&GetLocal(a)), Some(op)) = (at(0), at(1), at(2).and_then(arith)) {
+        return Some((Op::arith(op, ArithForm::KL(k, a)), 3));
+    }
     if let (Some(&GetLocal(a)), Some(third)) = (at(0), at(2)) {
         match at(1) {
             Some(&GetLocal(b)) => {
@@ -162,6 +165,9 @@ fn fused(run: &[Op], code: &[Op]) -> Option<(Op, usize)> {
         match (*first, *second) {
             (Int(n), CmpJump(k, t)) => CmpJumpI(k, small(n)?, t),
             (Int(n), op) => Op::arith(arith(&op)?, ArithForm::I(n)),
+            (Const(k), CmpJump(kind, t)) => CmpJumpK(kind, u16::try_from(k.0).ok()?, t),
+            (Const(k), op) => Op::arith(arith(&op)?, ArithForm::K(k)),
+            (GetLocal(a), SetLocal(b)) => Move(a, b),
             (GetLocal(a), GetLocal(b)) => GetLocal2(a, b),
             (GetLocal(a), JumpIfFalse(t)) => JumpIfFalseL(a, t),
             (GetLocal(a), GetField(name, site)) => GetLocalField(byte(a)?, site, name),
@@ -215,6 +221,38 @@ mod tests {
                 Op::CmpJumpLL(CmpKind::Lt, 1, 2, Target(3)),
                 Op::AddLISet(Slot(1), 1, Slot(1)),
                 Op::LoopLL(CmpKind::Lt, 1, 2, Target(0)),
+                Op::ReturnNil,
+            ]
+        );
+    }
+
+    #[test]
+    fn fuses_constants_moves_and_three_local_stores() {
+        use crate::bytecode::ConstIdx;
+        let code = run(vec![
+            Op::Const(ConstIdx(0)),
+            Op::GetLocal(Slot(1)),
+            Op::Mul,
+            Op::Const(ConstIdx(1)),
+            Op::Sub,
+            Op::Const(ConstIdx(2)),
+            Op::CmpJump(CmpKind::Lt, Target(13)),
+            Op::GetLocal(Slot(1)),
+            Op::SetLocal(Slot(2)),
+            Op::GetLocal(Slot(1)),
+            Op::GetLocal(Slot(2)),
+            Op::Add,
+            Op::SetLocal(Slot(3)),
+            Op::ReturnNil,
+        ]);
+        assert_eq!(
+            code,
+            vec![
+                Op::MulKL(ConstIdx(0), Slot(1)),
+                Op::SubK(ConstIdx(1)),
+                Op::CmpJumpK(CmpKind::Lt, 2, Target(5)),
+                Op::Move(Slot(1), Slot(2)),
+                Op::AddLLSet(Slot(1), Slot(2), Slot(3)),
                 Op::ReturnNil,
             ]
         );

@@ -354,6 +354,16 @@ impl Vm {
                         fused_arith!($op, popped!(len), popped!(len + 1), r => *local!($a.0) = r)
                     }};
                 }
+                macro_rules! arith_k {
+                    ($op:expr, $k:expr) => {
+                        fused_arith!($op, top!(), &consts[$k.0 as usize], r => *top!() = r)
+                    };
+                }
+                macro_rules! arith_kl {
+                    ($op:expr, $k:expr, $a:expr) => {
+                        fused_arith!($op, &consts[$k.0 as usize], get_local!($a.0), r => push!(r))
+                    };
+                }
                 macro_rules! arith_llset {
                     ($op:expr, $a:expr, $b:expr, $dst:expr) => {
                         fused_arith!($op, get_local!($a.0), get_local!($b.0), r => *local!($dst.0) = r)
@@ -370,6 +380,7 @@ impl Vm {
                         let (x, y): (&Value, &Value) = ($x, $y);
                         match (x, y) {
                             (Value::Int(x), Value::Int(y)) => int_cmp($kind, *x, *y),
+                            (Value::Float(x), Value::Float(y)) => float_cmp($kind, *x, *y),
                             _ => tri!(cmp_slow(&self.rt, $kind, *x, *y)),
                         }
                     }};
@@ -814,6 +825,26 @@ impl Vm {
                     Op::MulSet(a) => arith_set!(Arith::Mul, a),
                     Op::DivSet(a) => arith_set!(Arith::Div, a),
                     Op::ModSet(a) => arith_set!(Arith::Mod, a),
+                    Op::AddK(k) => arith_k!(Arith::Add, k),
+                    Op::SubK(k) => arith_k!(Arith::Sub, k),
+                    Op::MulK(k) => arith_k!(Arith::Mul, k),
+                    Op::DivK(k) => arith_k!(Arith::Div, k),
+                    Op::ModK(k) => arith_k!(Arith::Mod, k),
+                    Op::AddKL(k, a) => arith_kl!(Arith::Add, k, a),
+                    Op::SubKL(k, a) => arith_kl!(Arith::Sub, k, a),
+                    Op::MulKL(k, a) => arith_kl!(Arith::Mul, k, a),
+                    Op::DivKL(k, a) => arith_kl!(Arith::Div, k, a),
+                    Op::ModKL(k, a) => arith_kl!(Arith::Mod, k, a),
+                    Op::Move(a, b) => {
+                        let v = Value::copy_words(get_local!(a.0));
+                        *local!(b.0) = v;
+                    }
+                    Op::CmpJumpK(kind, k, t) => {
+                        len -= 1;
+                        if !fused_cmp!(kind, popped!(len), &consts[usize::from(k)]) {
+                            ip = t.0 as usize;
+                        }
+                    }
                     Op::AddLLSet(a, b, dst) => arith_llset!(Arith::Add, a, b, dst),
                     Op::SubLLSet(a, b, dst) => arith_llset!(Arith::Sub, a, b, dst),
                     Op::MulLLSet(a, b, dst) => arith_llset!(Arith::Mul, a, b, dst),
@@ -1544,7 +1575,21 @@ fn int_cmp(kind: CmpKind, x: i64, y: i64) -> bool {
     }
 }
 
-/// A fused comparison on anything but two ints.
+/// IEEE comparison, as `<` and `==` compare two floats (any comparison
+/// with NaN is false, but `!=`).
+#[inline(always)]
+fn float_cmp(kind: CmpKind, x: f64, y: f64) -> bool {
+    match kind {
+        CmpKind::Lt => x < y,
+        CmpKind::Le => x <= y,
+        CmpKind::Gt => x > y,
+        CmpKind::Ge => x >= y,
+        CmpKind::Eq => x == y,
+        CmpKind::Ne => x != y,
+    }
+}
+
+/// A fused comparison on anything but two ints or two floats.
 #[cold]
 #[inline(never)]
 fn cmp_slow(rt: &super::Runtime, kind: CmpKind, a: Value, b: Value) -> NResult<bool> {
