@@ -28,7 +28,7 @@ BENCH_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=benches/lib.sh
 source "$BENCH_DIR/lib.sh"
 ROOT=$(cd -- "$BENCH_DIR/.." && pwd)
-ALL=(fib loop strmap binary_trees list_trees richards closures)
+ALL=(fib loop script_loop mandelbrot sieve strmap binary_trees list_trees richards closures)
 
 PYTHON=${PYTHON:-python3}
 LUA=${LUA:-lua5.4}

@@ -401,6 +401,33 @@ impl Vm {
                     }};
                 }
 
+                // Runs native `f` on the stack from `args` up, in place,
+                // when its `n` arguments suit it: the result replaces the
+                // stack from `result` up (as `call_native` does, without
+                // leaving the loop). A native sees only its arguments and
+                // the runtime, never the stack or the frames.
+                macro_rules! call_native {
+                    ($f:expr, $args:expr, $result:expr, $n:expr) => {{
+                        let f: &'static crate::value::NativeFn = $f;
+                        if $n >= f.min && (f.max == u8::MAX || $n <= f.max) {
+                            let (from, result): (usize, usize) = ($args, $result);
+                            debug_assert!(from <= len);
+                            // SAFETY: `from..len` are written stack slots.
+                            let args =
+                                unsafe { std::slice::from_raw_parts(sb.add(from), len - from) };
+                            let v = tri!((f.f)(&mut self.rt, args));
+                            len = result;
+                            push!(v);
+                            if self.rt.heap.wants_collection() && fuel > 0 {
+                                // Collect at the next safepoint.
+                                self.fuel_saved = fuel;
+                                fuel = 0;
+                            }
+                            continue;
+                        }
+                    }};
+                }
+
                 // The back-edge half of `LoopLL`/`LoopLI`: spends fuel like
                 // `Loop` (a preempted task resumes at the head `t`), then
                 // leaves `ip` just past the head, whose comparison the
@@ -616,8 +643,10 @@ impl Vm {
                         safepoint!(1);
                         save_ip!();
                         let callee = len - n as usize - 1;
-                        if let Value::Closure(c) = *get!(callee) {
-                            call_plain!(c, callee, n);
+                        match *get!(callee) {
+                            Value::Closure(c) => call_plain!(c, callee, n),
+                            Value::Native(f) => call_native!(f, callee + 1, callee, n),
+                            _ => {}
                         }
                         flush!();
                         tri!(self.call_value(callee, n as usize));
@@ -633,8 +662,10 @@ impl Vm {
                             _ => cached_type_method(&proto.sites, site, &self.rt, receiver, name),
                         };
                         if let Some(m) = cached {
-                            if let Value::Closure(c) = m {
-                                call_plain!(c, recv, n);
+                            match m {
+                                Value::Closure(c) => call_plain!(c, recv, n),
+                                Value::Native(f) => call_native!(f, recv, recv, n),
+                                _ => {}
                             }
                             flush!();
                             tri!(self.call_method(m, recv, n as usize));
