@@ -344,6 +344,13 @@ impl SyntaxError {
         SyntaxError { span, kind }
     }
 
+    /// Adds each of `items` (see [`SyntaxError::push_expected`]).
+    fn push_all(&mut self, items: impl IntoIterator<Item = Expected>) {
+        for item in items {
+            self.push_expected(item);
+        }
+    }
+
     /// Adds chumsky's own expectations (from `just`, `end`, `any`).
     fn push_default<'a>(&mut self, expected: impl IntoIterator<Item = DefaultExpected<'a, Token>>) {
         for item in expected {
@@ -466,9 +473,7 @@ where
         span: SimpleSpan,
     ) -> SyntaxError {
         let mut err = unexpected(found, span);
-        for item in expected {
-            err.push_expected(item);
-        }
+        err.push_all(expected);
         err
     }
 
@@ -478,9 +483,7 @@ where
         _found: Option<MaybeRef<'a, Token>>,
         _span: SimpleSpan,
     ) -> SyntaxError {
-        for item in expected {
-            self.push_expected(item);
-        }
+        self.push_all(expected);
         self
     }
 
@@ -491,9 +494,7 @@ where
         span: SimpleSpan,
     ) -> SyntaxError {
         self.reset(found, span);
-        for item in expected {
-            self.push_expected(item);
-        }
+        self.push_all(expected);
         self
     }
 

@@ -379,8 +379,8 @@ impl Vm {
                     ($kind:expr, $x:expr, $y:expr) => {{
                         let (x, y): (&Value, &Value) = ($x, $y);
                         match (x, y) {
-                            (Value::Int(x), Value::Int(y)) => int_cmp($kind, *x, *y),
-                            (Value::Float(x), Value::Float(y)) => float_cmp($kind, *x, *y),
+                            (Value::Int(x), Value::Int(y)) => num_cmp($kind, *x, *y),
+                            (Value::Float(x), Value::Float(y)) => num_cmp($kind, *x, *y),
                             _ => tri!(cmp_slow(&self.rt, $kind, *x, *y)),
                         }
                     }};
@@ -1594,22 +1594,10 @@ fn arith_fast(op: Arith, x: &Value, y: &Value) -> Option<Value> {
     }
 }
 
+/// `x <kind> y` for two ints or two floats (IEEE for floats: any
+/// comparison with NaN is false, but `!=`).
 #[inline(always)]
-fn int_cmp(kind: CmpKind, x: i64, y: i64) -> bool {
-    match kind {
-        CmpKind::Lt => x < y,
-        CmpKind::Le => x <= y,
-        CmpKind::Gt => x > y,
-        CmpKind::Ge => x >= y,
-        CmpKind::Eq => x == y,
-        CmpKind::Ne => x != y,
-    }
-}
-
-/// IEEE comparison, as `<` and `==` compare two floats (any comparison
-/// with NaN is false, but `!=`).
-#[inline(always)]
-fn float_cmp(kind: CmpKind, x: f64, y: f64) -> bool {
+fn num_cmp<T: PartialOrd>(kind: CmpKind, x: T, y: T) -> bool {
     match kind {
         CmpKind::Lt => x < y,
         CmpKind::Le => x <= y,
