@@ -140,6 +140,19 @@ fn describe(op: &Op, proto: &FnProto, symbols: &Interner) -> String {
                 t.0
             )
         }
+        Op::LoopRange(a, n, t) | Op::LoopIter(a, n, t) => {
+            let name = if matches!(op, Op::LoopRange(..)) {
+                "LoopRange"
+            } else {
+                "LoopIter"
+            };
+            let dropping = if n > 0 {
+                format!(" dropping {n}")
+            } else {
+                String::new()
+            };
+            format!("{name} ->({}) over slot({}){dropping}", t.0, a.0)
+        }
         Op::Move(a, b) => format!("Move slot({}) = slot({})", b.0, a.0),
         Op::LoopLL(k, a, b, t) => {
             format!("LoopLL ->({}) while slot({a}) {} slot({b})", t.0, cmp(k))

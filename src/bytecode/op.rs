@@ -456,14 +456,15 @@ pub enum Op {
     LoopLL(CmpKind, u8, u8, Target),
     /// The same for a head that is a `CmpJumpLI`.
     LoopLI(CmpKind, u8, i8, Target),
-    /// `[x] -> []` then the back-edge of a counting loop whose head `t` is
-    /// `ForRange(slot, exit)`: `Pop Loop(t)`, with the head's step run
-    /// here (pushing the next value, or leaving by `exit`).
-    LoopRange(Slot, Target),
-    /// The same for a head `ForIter(slot, exit)`: `Pop Loop(t)`, stepping
-    /// a list, map, string or range iterator here (anything else goes on
-    /// at the head).
-    LoopIter(Slot, Target),
+    /// `[.. x] -> []` then the back-edge of a counting loop whose head `t`
+    /// is `ForRange(slot, exit)`: `PopN(n) Pop Loop(t)` (`n` is how many
+    /// locals of the body to drop besides the loop variable `x`, often 0),
+    /// with the head's step run here (pushing the next value, or leaving
+    /// by `exit`).
+    LoopRange(Slot, u8, Target),
+    /// The same for a head `ForIter(slot, exit)`, stepping a list, map,
+    /// string or range iterator here (anything else goes on at the head).
+    LoopIter(Slot, u8, Target),
     /// Returns local `a`: `GetLocal(a) Return`.
     ReturnLocal(Slot),
     /// Returns `nil`: `Nil Return`.
@@ -495,8 +496,8 @@ impl Op {
             Op::JumpIfFalseL(a, _) => Op::JumpIfFalseL(a, t),
             Op::LoopLL(k, a, b, _) => Op::LoopLL(k, a, b, t),
             Op::LoopLI(k, a, n, _) => Op::LoopLI(k, a, n, t),
-            Op::LoopRange(a, _) => Op::LoopRange(a, t),
-            Op::LoopIter(a, _) => Op::LoopIter(a, t),
+            Op::LoopRange(a, n, _) => Op::LoopRange(a, n, t),
+            Op::LoopIter(a, n, _) => Op::LoopIter(a, n, t),
             other => other,
         }
     }
@@ -523,8 +524,8 @@ impl Op {
             | Op::JumpIfFalseL(_, t)
             | Op::LoopLL(_, _, _, t)
             | Op::LoopLI(_, _, _, t)
-            | Op::LoopRange(_, t)
-            | Op::LoopIter(_, t) => Some(t),
+            | Op::LoopRange(_, _, t)
+            | Op::LoopIter(_, _, t) => Some(t),
             _ => None,
         }
     }

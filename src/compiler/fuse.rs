@@ -130,6 +130,21 @@ fn fused(run: &[Op], code: &[Op]) -> Option<(Op, usize)> {
             _ => {}
         }
     }
+    // The back-edge of a `for` whose body has locals of its own.
+    if let (Some(&drop), Some(&Pop), Some(&Loop(t))) = (at(0), at(1), at(2)) {
+        let n = match drop {
+            Pop => Some(1),
+            PopN(n) => u8::try_from(n).ok(),
+            _ => None,
+        };
+        if let Some(n) = n {
+            match code.get(t.0 as usize)? {
+                ForRange(slot, _) => return Some((LoopRange(*slot, n, t), 3)),
+                ForIter(slot, _) => return Some((LoopIter(*slot, n, t), 3)),
+                _ => {}
+            }
+        }
+    }
     // Three instructions.
     if let (Some(&Const(k)), Some(&GetLocal(a)), Some(op)) = (at(0), at(1), at(2).and_then(arith)) {
         return Some((Op::arith(op, ArithForm::KL(k, a)), 3));
@@ -175,8 +190,8 @@ fn fused(run: &[Op], code: &[Op]) -> Option<(Op, usize)> {
             (GetLocal(a), op) => Op::arith(arith(&op)?, ArithForm::L(a)),
             (Nil, Return) => ReturnNil,
             (Pop, Loop(t)) => match code.get(t.0 as usize)? {
-                ForRange(slot, _) => LoopRange(*slot, t),
-                ForIter(slot, _) => LoopIter(*slot, t),
+                ForRange(slot, _) => LoopRange(*slot, 0, t),
+                ForIter(slot, _) => LoopIter(*slot, 0, t),
                 _ => return None,
             },
             (op, SetLocal(a)) => Op::arith(arith(&op)?, ArithForm::Set(a)),
@@ -253,6 +268,27 @@ mod tests {
                 Op::CmpJumpK(CmpKind::Lt, 2, Target(5)),
                 Op::Move(Slot(1), Slot(2)),
                 Op::AddLLSet(Slot(1), Slot(2), Slot(3)),
+                Op::ReturnNil,
+            ]
+        );
+    }
+
+    #[test]
+    fn a_for_back_edge_drops_the_body_locals() {
+        let code = run(vec![
+            Op::ForRange(Slot(2), Target(5)),
+            Op::Int(1),
+            Op::Pop,
+            Op::Pop,
+            Op::Loop(Target(0)),
+            Op::ReturnNil,
+        ]);
+        assert_eq!(
+            code,
+            vec![
+                Op::ForRange(Slot(2), Target(3)),
+                Op::Int(1),
+                Op::LoopRange(Slot(2), 1, Target(0)),
                 Op::ReturnNil,
             ]
         );

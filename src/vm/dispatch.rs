@@ -803,15 +803,15 @@ impl Vm {
                             ip = t.0 as usize;
                         }
                     }
-                    Op::LoopRange(s, t) => {
-                        len -= 1;
+                    Op::LoopRange(s, n, t) => {
+                        len -= 1 + usize::from(n);
                         loop_back!(t);
                         if !range_step!(s) {
                             ip = loop_exit(code, t);
                         }
                     }
-                    Op::LoopIter(s, t) => {
-                        len -= 1;
+                    Op::LoopIter(s, n, t) => {
+                        len -= 1 + usize::from(n);
                         loop_back!(t);
                         match *get_local!(s.0) {
                             Value::Iter(it) => match iter::next(&mut self.rt, &it) {
