@@ -87,6 +87,7 @@ fn describe(op: &Op, proto: &FnProto, symbols: &Interner) -> String {
             ArithForm::Set(a) => format!("{name} slot({}) = _ {sym} _", a.0),
             ArithForm::K(k) => format!("{name} _ {sym} {}", konst(k.0)),
             ArithForm::KL(k, a) => format!("{name} {} {sym} slot({})", konst(k.0), a.0),
+            ArithForm::LSet(a, dst) => format!("{name} slot({}) = _ {sym} slot({})", dst.0, a.0),
             ArithForm::LLSet(a, b, dst) => {
                 format!("{name} slot({}) = slot({}) {sym} slot({})", dst.0, a.0, b.0)
             }

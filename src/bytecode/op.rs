@@ -107,6 +107,8 @@ pub enum ArithForm {
     K(ConstIdx),
     /// Constant `k` and local `a`.
     KL(ConstIdx, Slot),
+    /// The value on top and local `a`, stored to local `dst`: `(a, dst)`.
+    LSet(Slot, Slot),
     /// Locals `a` and `b`, stored to local `dst`: `(a, b, dst)`.
     LLSet(Slot, Slot, Slot),
     /// Local `src` and the int `n`, stored to local `dst`: `(src, n, dst)`.
@@ -124,6 +126,7 @@ impl ArithForm {
             ArithForm::Set(..) => "Set",
             ArithForm::K(..) => "K",
             ArithForm::KL(..) => "KL",
+            ArithForm::LSet(..) => "LSet",
             ArithForm::LLSet(..) => "LLSet",
             ArithForm::LISet(..) => "LISet",
         }
@@ -174,6 +177,7 @@ fused_arith_table! {
     Set(a) => [AddSet, SubSet, MulSet, DivSet, ModSet];
     K(k) => [AddK, SubK, MulK, DivK, ModK];
     KL(k, a) => [AddKL, SubKL, MulKL, DivKL, ModKL];
+    LSet(a, dst) => [AddLSet, SubLSet, MulLSet, DivLSet, ModLSet];
     LLSet(a, b, dst) => [AddLLSet, SubLLSet, MulLLSet, DivLLSet, ModLLSet];
     LISet(src, n, dst) => [AddLISet, SubLISet, MulLISet, DivLISet, ModLISet];
 }
@@ -425,6 +429,13 @@ pub enum Op {
     MulKL(ConstIdx, Slot),
     DivKL(ConstIdx, Slot),
     ModKL(ConstIdx, Slot),
+    /// `[x] -> []`, local `dst = x op a` for `(a, dst)`:
+    /// `GetLocal(a) <op> SetLocal(dst)`.
+    AddLSet(Slot, Slot),
+    SubLSet(Slot, Slot),
+    MulLSet(Slot, Slot),
+    DivLSet(Slot, Slot),
+    ModLSet(Slot, Slot),
     /// `[] -> []`, local `dst = a op b` for `(a, b, dst)`:
     /// `GetLocal(a) GetLocal(b) <op> SetLocal(dst)`.
     AddLLSet(Slot, Slot, Slot),

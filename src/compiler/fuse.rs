@@ -146,6 +146,11 @@ fn fused(run: &[Op], code: &[Op]) -> Option<(Op, usize)> {
         }
     }
     // Three instructions.
+    if let (Some(&GetLocal(a)), Some(op), Some(&SetLocal(dst))) =
+        (at(0), at(1).and_then(arith), at(2))
+    {
+        return Some((Op::arith(op, ArithForm::LSet(a, dst)), 3));
+    }
     if let (Some(&Const(k)), Some(&GetLocal(a)), Some(op)) = (at(0), at(1), at(2).and_then(arith)) {
         return Some((Op::arith(op, ArithForm::KL(k, a)), 3));
     }
@@ -251,13 +256,16 @@ mod tests {
             Op::Const(ConstIdx(1)),
             Op::Sub,
             Op::Const(ConstIdx(2)),
-            Op::CmpJump(CmpKind::Lt, Target(13)),
+            Op::CmpJump(CmpKind::Lt, Target(16)),
             Op::GetLocal(Slot(1)),
             Op::SetLocal(Slot(2)),
             Op::GetLocal(Slot(1)),
             Op::GetLocal(Slot(2)),
             Op::Add,
             Op::SetLocal(Slot(3)),
+            Op::GetLocal(Slot(3)),
+            Op::Mul,
+            Op::SetLocal(Slot(2)),
             Op::ReturnNil,
         ]);
         assert_eq!(
@@ -265,9 +273,10 @@ mod tests {
             vec![
                 Op::MulKL(ConstIdx(0), Slot(1)),
                 Op::SubK(ConstIdx(1)),
-                Op::CmpJumpK(CmpKind::Lt, 2, Target(5)),
+                Op::CmpJumpK(CmpKind::Lt, 2, Target(6)),
                 Op::Move(Slot(1), Slot(2)),
                 Op::AddLLSet(Slot(1), Slot(2), Slot(3)),
+                Op::MulLSet(Slot(3), Slot(2)),
                 Op::ReturnNil,
             ]
         );

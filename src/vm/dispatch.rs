@@ -364,6 +364,12 @@ impl Vm {
                         fused_arith!($op, &consts[$k.0 as usize], get_local!($a.0), r => push!(r))
                     };
                 }
+                macro_rules! arith_lset {
+                    ($op:expr, $a:expr, $dst:expr) => {{
+                        len -= 1;
+                        fused_arith!($op, popped!(len), get_local!($a.0), r => *local!($dst.0) = r)
+                    }};
+                }
                 macro_rules! arith_llset {
                     ($op:expr, $a:expr, $b:expr, $dst:expr) => {
                         fused_arith!($op, get_local!($a.0), get_local!($b.0), r => *local!($dst.0) = r)
@@ -876,6 +882,11 @@ impl Vm {
                             ip = t.0 as usize;
                         }
                     }
+                    Op::AddLSet(a, dst) => arith_lset!(Arith::Add, a, dst),
+                    Op::SubLSet(a, dst) => arith_lset!(Arith::Sub, a, dst),
+                    Op::MulLSet(a, dst) => arith_lset!(Arith::Mul, a, dst),
+                    Op::DivLSet(a, dst) => arith_lset!(Arith::Div, a, dst),
+                    Op::ModLSet(a, dst) => arith_lset!(Arith::Mod, a, dst),
                     Op::AddLLSet(a, b, dst) => arith_llset!(Arith::Add, a, b, dst),
                     Op::SubLLSet(a, b, dst) => arith_llset!(Arith::Sub, a, b, dst),
                     Op::MulLLSet(a, b, dst) => arith_llset!(Arith::Mul, a, b, dst),
