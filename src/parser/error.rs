@@ -353,15 +353,13 @@ impl SyntaxError {
 
     /// Adds chumsky's own expectations (from `just`, `end`, `any`).
     fn push_default<'a>(&mut self, expected: impl IntoIterator<Item = DefaultExpected<'a, Token>>) {
-        for item in expected {
-            match item {
-                DefaultExpected::Token(t) => self.push_expected(Expected::Token(t.into_inner())),
-                DefaultExpected::EndOfInput => self.push_expected(Expected::EndOfInput),
-                DefaultExpected::Any => self.push_expected(Expected::AnyToken),
-                // `SomethingElse` comes from filters, which are always labelled.
-                _ => {}
-            }
-        }
+        self.push_all(expected.into_iter().filter_map(|item| match item {
+            DefaultExpected::Token(t) => Some(Expected::Token(t.into_inner())),
+            DefaultExpected::EndOfInput => Some(Expected::EndOfInput),
+            DefaultExpected::Any => Some(Expected::AnyToken),
+            // `SomethingElse` comes from filters, which are always labelled.
+            _ => None,
+        }));
     }
 
     /// Makes this an empty `Unexpected` error at `span`, keeping the list's

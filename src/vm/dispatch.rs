@@ -674,7 +674,7 @@ impl Vm {
                                 _ => {}
                             }
                             flush!();
-                            tri!(self.call_method(m, recv, n as usize));
+                            tri!(self.call_method(m, recv, usize::from(n)));
                             continue 'frame;
                         }
                         flush!();
@@ -1572,7 +1572,7 @@ fn cached_type_method(
     name: Symbol,
 ) -> Option<Value> {
     let key = crate::value::Shape::of_builtin(&receiver)?;
-    let cache = sites.get(site.0 as usize)?;
+    let cache = sites.get(usize::from(site.0))?;
     if cache.shape.get() != key {
         let method = *rt.type_methods(receiver)?.get(&name)?;
         cache.shape.set(key);
